@@ -1,0 +1,48 @@
+# Two commands matter: `make serve` and `make test`. Every target creates or refreshes .venv first.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# Material for MkDocs prints a banner about MkDocs 2 on every run; we know, and pin MkDocs below 2.
+export NO_MKDOCS_2_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help serve build test check pdf clean lock
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
+
+$(STAMP): requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+serve: $(STAMP) ## serve the site with live reload on http://127.0.0.1:8000
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+build: $(STAMP) ## strict build into site/ (replaced only if the build succeeds)
+	@tmp=$$(mktemp -d .site-XXXXXX); \
+	if $(BIN)/mkdocs build --strict --site-dir "$$tmp"; then \
+	  rm -rf site.old; if [ -d site ]; then mv site site.old; fi; mv "$$tmp" site; rm -rf site.old; \
+	  echo "site/ updated"; \
+	else rm -rf "$$tmp"; echo "build failed: site/ left as it was" >&2; exit 1; fi
+
+test: $(STAMP) ## run every test (builds real sites)
+	$(BIN)/python -m pytest
+
+check: $(STAMP) ## source checks (for now: a strict build into a temporary folder; never --quiet, which hides warnings from --strict)
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; $(BIN)/mkdocs build --strict --site-dir "$$tmp"
+
+pdf: $(STAMP) ## PDF of the edition (not implemented yet: issue [5/8])
+	@echo "make pdf: the PDF export is not implemented yet (issue [5/8])" >&2; exit 1
+
+clean: ## remove the built site, caches and .venv
+	rm -rf site site.old .site-* .pytest_cache $(VENV)
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+lock: $(STAMP) ## print the installed versions, to refresh the pinned transitive list in requirements.txt
+	$(BIN)/python -m pip freeze

@@ -1,0 +1,82 @@
+"""Render the edition's full reference list with Pandoc citeproc, and mark partly verified entries."""
+
+from __future__ import annotations
+
+import html
+import re
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+PARTLY_VERIFIED_PREFIX = "Partly verified:"
+
+
+def verification_notes(entries: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+    """Map each key whose ``note`` starts with "Partly verified:" to that note.
+
+    Chicago author-date does not print BibTeX ``note`` for most entry types, so the edition adds the
+    note itself wherever the reference is shown (footnotes and the bibliography page).
+    """
+    notes = {}
+    for key, fields in entries.items():
+        note = " ".join(str(fields.get("note", "")).split())
+        if note.startswith(PARTLY_VERIFIED_PREFIX):
+            notes[key] = note
+    return notes
+
+
+_ENTRY_OPEN = re.compile(r'<(?P<tag>div|li)\b[^>]*\bid="(?:fn:|ref-)(?P<key>[^"]+)"[^>]*>')
+
+
+def mark_partly_verified(page_html: str, notes: Mapping[str, str]) -> str:
+    """Append a visible verification note to every rendered reference of a partly verified entry.
+
+    Works on footnotes written by mkdocs-bibtex (``<li id="fn:key">``) and on the Pandoc reference
+    list (``<div id="ref-key">``); the note goes before the element's closing tag.
+    """
+    if not notes:
+        return page_html
+    out: list[str] = []
+    pos = 0
+    for match in _ENTRY_OPEN.finditer(page_html):
+        key = match.group("key")
+        if key not in notes:
+            continue
+        tag = match.group("tag")
+        end = page_html.find(f"</{tag}>", match.end())
+        if end == -1:
+            continue
+        # footnotes end with a back-reference paragraph: put the note before the backref links
+        insert_at = end
+        inner = page_html[match.end():end]
+        backref = inner.find('&#160;<a class="footnote-backref"')
+        if backref != -1:
+            insert_at = match.end() + backref
+        elif inner.rstrip().endswith("</p>"):
+            insert_at = match.end() + inner.rstrip().rfind("</p>")
+        out.append(page_html[pos:insert_at])
+        out.append(f' <span class="verification-note">[{html.escape(notes[key])}]</span>')
+        pos = insert_at
+    out.append(page_html[pos:])
+    return "".join(out)
+
+
+_ESCAPED_IN_LINK = re.compile(r"(<a [^>]*>)([^<]*)(</a>)")
+
+
+def unescape_link_text(page_html: str) -> str:
+    """Remove Markdown backslash escapes that mkdocs-bibtex leaves in URL link text (``3585\\_0``)."""
+    return _ESCAPED_IN_LINK.sub(lambda m: m.group(1) + re.sub(r"\\([_*~])", r"\1", m.group(2)) + m.group(3), page_html)
+
+
+def render_reference_list(bib_files: Iterable[Path], csl_file: Path) -> str:
+    """Return the HTML reference list of every entry in ``bib_files`` (one Pandoc run)."""
+    import pypandoc  # imported late: the checks do not need Pandoc
+
+    args = ["--citeproc", "--csl", str(csl_file)]
+    for bib in bib_files:
+        args += ["--bibliography", str(bib)]
+    with tempfile.TemporaryDirectory() as tmp:
+        doc = Path(tmp, "all.md")
+        doc.write_text("---\nnocite: '@*'\n---\n", encoding="utf-8")
+        return pypandoc.convert_file(str(doc), "html", format="markdown", extra_args=args)

@@ -1,0 +1,23 @@
+"""Generated page parts: markers in Markdown sources replaced by content built from the data files."""
+
+from __future__ import annotations
+
+import re
+
+GLOSSARY_MARKER = "<!-- glossary:entries -->"
+BIBLIOGRAPHY_MARKER = "<!-- bibliography:all -->"
+
+
+def reference_list_markdown(pandoc_html: str) -> str:
+    """Turn Pandoc's HTML reference list into md_in_html blocks.
+
+    Python-Markdown only sees element ids (for MkDocs' anchor validation and the table of contents)
+    inside blocks marked ``markdown``; raw HTML stays opaque to it.
+    """
+    entries = re.findall(r'<div id="(ref-[^"]+)" class="csl-entry"[^>]*>\s*(.*?)\s*</div>', pandoc_html, re.S)
+    parts = ['<div class="references csl-bib-body hanging-indent" markdown>', ""]
+    for anchor, body in entries:
+        text = " ".join(body.split())
+        parts += [f'<div id="{anchor}" class="csl-entry" markdown>', text, "</div>", ""]
+    parts.append("</div>")
+    return "\n".join(parts)
