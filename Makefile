@@ -21,8 +21,9 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-serve: $(STAMP) ## serve the site with live reload on http://127.0.0.1:8000
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+ADDR ?= 127.0.0.1:8000
+serve: $(STAMP) ## serve the site with live reload on http://127.0.0.1:8000 (ADDR=host:port to change)
+	$(BIN)/mkdocs serve --dev-addr $(ADDR)
 
 build: $(STAMP) ## strict build into site/ (replaced only if the build succeeds)
 	@tmp=$$(mktemp -d .site-XXXXXX); \
