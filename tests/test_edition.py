@@ -173,3 +173,11 @@ def test_uncited_factual_blocks_are_detected():
 def test_context_pages_have_no_uncited_factual_paragraph(built_site, page):
     html = (built_site / page / "index.html").read_text(encoding="utf-8")
     assert uncited_factual_blocks(html) == []
+
+
+def test_copy_text_is_unchanged_since_it_was_received():
+    import hashlib
+
+    recorded = re.search(r"SHA-256 of the file: `([0-9a-f]{64})`", (ROOT / "sources" / "README.md").read_text(encoding="utf-8"))
+    assert recorded, "sources/README.md records the copy-text's SHA-256"
+    assert hashlib.sha256(SOURCE.read_bytes()).hexdigest() == recorded.group(1)
