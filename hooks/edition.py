@@ -1,33 +1,77 @@
 """MkDocs hook: wires the pure ``juego_edition`` package into the build.
 
-Only translation between MkDocs objects and plain data lives here; the work is in ``juego_edition``.
+Only translation between MkDocs objects and plain data lives here; the checks are in
+``juego_edition.checks`` and run the same way standalone (``python -m juego_edition check``).
 Hook modules are loaded once per process (``mkdocs serve`` reuses them), so all state is rebuilt in
 ``on_config``.
 """
 
 from __future__ import annotations
 
+import logging
+import tempfile
 from pathlib import Path
 
-from juego_edition import bibliography, pages
-from juego_edition.bibdata import load_bib_files, plain
-from juego_edition.glossary import load_glossary, render_glossary_markdown
+from juego_edition import bibliography, guard, pages
+from juego_edition.bibdata import plain
+from juego_edition.checks import CheckSession, settings_from_config
+from juego_edition.citations import find_citations
+from juego_edition.diagnostics import Problem
+from juego_edition.glossary import render_glossary_markdown
+from juego_edition.rendered import check_rendered_html
 from juego_edition.styles import StyleNotFound, resolve_csl_style
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority, get_plugin_logger
+from mkdocs.plugins import CombinedEvent, event_priority
 
-log = get_plugin_logger(__name__)
+# Under the 'mkdocs' logger, so --strict counts our warnings (a plain getLogger(__name__) would not);
+# not get_plugin_logger, whose "hooks/edition: " prefix would stop editors from jumping to path:line:col.
+log = logging.getLogger("mkdocs.plugins.juego_edition")
+state: dict = {"command": "build"}
 
-GLOSSARY_FILE = "glossary/terms.yml"
-state: dict = {}
+
+class _DropBibtexUnknownKey(logging.Filter):
+    """mkdocs-bibtex says 'Citing unknown reference key X' with no file or line; ours says where."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "unknown reference key" not in record.getMessage()
 
 
-def _report(problems) -> None:
+_BIBTEX_LOG = logging.getLogger("mkdocs.plugins.mkdocs-bibtex")
+if not any(isinstance(f, _DropBibtexUnknownKey) for f in _BIBTEX_LOG.filters):
+    _BIBTEX_LOG.addFilter(_DropBibtexUnknownKey())
+
+
+def report(problems: list[Problem]) -> None:
     for problem in problems:
-        (log.warning if problem.severity == "error" else log.info)(str(problem))
+        if problem.severity == "error":
+            log.warning(str(problem))  # a warning, so --strict counts it; on_post_build fails the build
+        else:
+            log.info(f"warning: {problem}")
 
 
-@event_priority(100)  # before mkdocs-bibtex's on_config, which reads csl_file
+def on_startup(command, dirty):
+    state["command"] = command  # 'serve' keeps serving with problems listed; 'build' fails on them
+
+
+def _bib_for_bibtex(session: CheckSession, workdir: Path) -> tuple[Path, list[Problem]]:
+    """One .bib of the entries that parse, so a broken entry is one error line, not a pybtex traceback."""
+    from pybtex.database import parse_string  # what mkdocs-bibtex parses with
+
+    problems = []
+    kept = []
+    for entry in session.entries.values():
+        try:
+            parse_string(entry.raw, "bibtex")
+        except Exception as exc:  # pybtex raises several types for malformed input
+            problems.append(Problem(entry.path, entry.line, 1, f"BibTeX entry '{entry.key}' cannot be read: {' '.join(str(exc).split())}; check its braces and commas", "bib.syntax"))
+            continue
+        kept.append(entry.raw)
+    target = workdir / "edition.bib"
+    target.write_text("\n\n".join(kept) + "\n", encoding="utf-8")
+    return target, problems
+
+
+@event_priority(100)  # before mkdocs-bibtex's on_config, which reads csl_file and the .bib files
 def on_config(config):
     root = Path(config.config_file_path).parent
     bibtex = config.plugins.get("bibtex")
@@ -42,33 +86,65 @@ def on_config(config):
         raise PluginError(f"mkdocs.yml: {exc} [config.csl_style]") from None
     bibtex.config.csl_file = str(csl)
 
-    bib_dir = root / (bibtex.config.bib_dir or "bib")
-    bib_paths = sorted(bib_dir.rglob("*.bib"))
-    entries, problems = load_bib_files([(p, p.relative_to(root).as_posix()) for p in bib_paths])
-    terms, glossary_problems = load_glossary(root / GLOSSARY_FILE, GLOSSARY_FILE)
-    _report(problems + glossary_problems)
-    state.clear()
+    settings = settings_from_config(root, config.docs_dir, bibtex.config.bib_dir, bibtex.config.bib_file, config.extra)
+    session = CheckSession(settings)
+    found = session.load_data()
+    workdir = Path(tempfile.mkdtemp(prefix="edition-bib-"))
+    feed, unreadable = _bib_for_bibtex(session, workdir)
+    session.problems += unreadable
+    report(found + unreadable)
+    bibtex.config.bib_file, bibtex.config.bib_dir = str(feed), None
+
     state.update(
-        root=root,
+        session=session,
         csl=csl,
-        bib_paths=bib_paths,
-        entries=entries,
-        notes=bibliography.verification_notes({k: {"note": plain(e.fields.get("note", ""))} for k, e in entries.items()}),
-        terms=terms,
+        bib_paths=[feed],  # only entries that parse; a broken one is reported, not a Pandoc crash
+        notes=bibliography.verification_notes({k: {"note": plain(e.fields.get("note", ""))} for k, e in session.entries.items()}),
+        unknown_keys=set(),
     )
     return config
 
 
-@event_priority(50)  # generated Markdown must exist before mkdocs-bibtex formats citations
-def on_page_markdown(markdown, page, config, files):
+@event_priority(50)  # our checks and generated Markdown come before mkdocs-bibtex formats citations
+def _check_and_generate(markdown, page, config, files):
+    session: CheckSession = state["session"]
+    shown = session.settings.shown(Path(page.file.abs_src_path))
+    found = session.check_page(shown, page.file.content_string)
+    report(found)
     if pages.GLOSSARY_MARKER in markdown:
-        markdown = markdown.replace(pages.GLOSSARY_MARKER, render_glossary_markdown(state["terms"]))
+        markdown = markdown.replace(pages.GLOSSARY_MARKER, render_glossary_markdown(session.terms))
     if pages.BIBLIOGRAPHY_MARKER in markdown:
         listing = bibliography.render_reference_list(state["bib_paths"], state["csl"])
         markdown = markdown.replace(pages.BIBLIOGRAPHY_MARKER, pages.reference_list_markdown(listing))
-    return markdown
+    # Generated parts (glossary sources) may cite keys too; unknown ones are reported where they are
+    # written (page or glossary file) and must not reach mkdocs-bibtex.
+    unknown = {use.key for use in find_citations(markdown)[0] if use.key not in session.entries}
+    state["unknown_keys"] |= unknown
+    return guard.protect_non_prose(guard.defuse_unknown_keys(markdown, unknown))
+
+
+@event_priority(-100)  # after mkdocs-bibtex: put back the '@' hidden from it in code and URLs
+def _restore_hidden_at(markdown, page, config, files):
+    return guard.restore_non_prose(markdown)
+
+
+on_page_markdown = CombinedEvent(_check_and_generate, _restore_hidden_at)
 
 
 def on_page_content(html, page, config, files):
+    session: CheckSession = state["session"]
+    shown = session.settings.shown(Path(page.file.abs_src_path))
+    found = check_rendered_html(html, page.file.content_string, shown, state["unknown_keys"])
+    session.problems += found
+    report(found)
     html = bibliography.unescape_link_text(html)
     return bibliography.mark_partly_verified(html, state["notes"])
+
+
+def on_post_build(config):
+    # Cross-page totals, after MkDocs has validated links and anchors, so one run lists everything.
+    session: CheckSession = state["session"]
+    report(session.finish())
+    errors = session.errors
+    if errors and state["command"] != "serve":
+        raise PluginError(f"{len(errors)} problem(s) in the sources (listed above); fix them and build again")

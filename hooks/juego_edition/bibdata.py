@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,11 +20,41 @@ class BibEntry:
     path: str  # display path, relative to the project root
     line: int  # 1-based line of '@type{key,'
     field_lines: dict[str, int] = field(default_factory=dict)
+    raw: str = ""  # the entry's source text, to hand well-formed entries to other tools
 
 
 def plain(value: str) -> str:
     """Field text without BibTeX braces and with whitespace collapsed (for messages and notes)."""
     return " ".join(re.sub(r"[{}]", "", value).replace("~", " ").split())
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _parse(text: str):
+    """Parse with bibtexparser, keeping the reasons it logs for failed blocks (it stores none on them)."""
+    logger = logging.getLogger("bibtexparser")
+    collect = _Collect()
+    logger.addHandler(collect)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        library = bibtexparser.parse_string(text)
+    finally:
+        logger.removeHandler(collect)
+        logger.propagate = propagate
+    reasons = {}
+    for message in collect.messages:
+        found = re.search(r"block \(line (\d+)\) aborted on line (\d+)[^:]*:\s*(.*)", message, re.S)
+        if found:
+            detail = " ".join(found.group(3).split()).rstrip(". ")
+            reasons[int(found.group(1))] = f"entry not closed before line {int(found.group(2)) + 1} ({detail})"
+    return library, reasons
 
 
 def load_bib_files(paths: list[tuple[Path, str]]) -> tuple[dict[str, BibEntry], list[Problem]]:
@@ -37,14 +68,14 @@ def load_bib_files(paths: list[tuple[Path, str]]) -> tuple[dict[str, BibEntry], 
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(Problem(shown, 1, 1, f"cannot read this .bib file ({exc.__class__.__name__}); save it as UTF-8", "bib.unreadable"))
             continue
-        library = bibtexparser.parse_string(text)
+        library, reasons = _parse(text)
         for block in library.failed_blocks:
             line = block.start_line + 1
             kind = block.__class__.__name__
             if kind == "DuplicateBlockKeyBlock":
                 problems.append(Problem(shown, line, 1, f"duplicate key '{block.key}'; give each entry its own key", "bib.duplicate_key"))
             else:
-                reason = " ".join(str(getattr(block, "error", "") or "syntax error").split())
+                reason = reasons.get(block.start_line) or " ".join(str(getattr(block, "error", "") or "").split()) or "the entry cannot be read"
                 problems.append(Problem(shown, line, 1, f"BibTeX syntax error: {reason}; check braces, commas and quotes of this entry", "bib.syntax"))
         for entry in library.entries:
             line = entry.start_line + 1
@@ -55,6 +86,7 @@ def load_bib_files(paths: list[tuple[Path, str]]) -> tuple[dict[str, BibEntry], 
                 path=shown,
                 line=line,
                 field_lines={f.key.lower(): (f.start_line + 1 if getattr(f, "start_line", None) is not None else line) for f in entry.fields},
+                raw=entry.raw,
             )
             previous = folded.get(entry.key.casefold())
             if previous is not None:

@@ -1,0 +1,173 @@
+"""The reference gate: one checking session shared by the MkDocs hook and the standalone checker.
+
+A session loads the data once, checks each page as it comes, and reports cross-page totals at the end,
+so ``mkdocs build``, ``mkdocs serve`` and ``python -m juego_edition check`` find the same problems.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .bibcheck import check_entries
+from .bibdata import BibEntry, load_bib_files
+from .citations import find_citations
+from .diagnostics import Problem
+from .glossary import Term, load_glossary
+
+SEVERITIES = ("error", "warning")
+
+
+@dataclass
+class Settings:
+    root: Path
+    docs_dir: Path
+    bib_files: list[Path]
+    glossary_file: Path
+    unused_entries: str = "error"
+    proper_nouns: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # problems in the settings themselves
+
+    def shown(self, path: Path) -> str:
+        """Paths in messages are relative to the project root, so editors can jump to them."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+def settings_from_config(root: Path, docs_dir: str | Path, bib_dir: str | None, bib_file: str | None, extra: dict | None) -> Settings:
+    """Build settings from the values in mkdocs.yml (``extra.checks`` holds the gate's own options)."""
+    checks = dict((extra or {}).get("checks") or {})
+    problems = []
+    unused = str(checks.get("unused_entries", "error"))
+    if unused not in SEVERITIES:
+        problems.append(Problem("mkdocs.yml", 1, 1, f"extra.checks.unused_entries is '{unused}'; use 'error' or 'warning'", "config.invalid"))
+        unused = "error"
+    nouns = checks.get("proper_nouns") or []
+    if not isinstance(nouns, list) or not all(isinstance(n, str) for n in nouns):
+        problems.append(Problem("mkdocs.yml", 1, 1, "extra.checks.proper_nouns must be a list of words", "config.invalid"))
+        nouns = []
+    if bib_file:
+        bibs = [root / bib_file]
+    else:
+        bibs = sorted((root / (bib_dir or "bib")).rglob("*.bib"))
+    glossary = root / str(checks.get("glossary", "glossary/terms.yml"))
+    return Settings(root=root, docs_dir=root / docs_dir, bib_files=bibs, glossary_file=glossary,
+                    unused_entries=unused, proper_nouns=nouns, problems=problems)
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml without MkDocs: tags such as !ENV or !!python/name become plain values."""
+
+
+_TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+_TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def load_settings(root: Path) -> Settings:
+    config_path = root / "mkdocs.yml"
+    try:
+        config = yaml.load(config_path.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}  # noqa: S506
+    except (OSError, yaml.YAMLError) as exc:
+        settings = settings_from_config(root, "docs", None, None, None)
+        settings.problems.append(Problem("mkdocs.yml", 1, 1, f"cannot read mkdocs.yml ({exc.__class__.__name__}); fix its YAML", "config.invalid"))
+        return settings
+    bibtex = {}
+    for plugin in config.get("plugins") or []:
+        if isinstance(plugin, dict) and "bibtex" in plugin:
+            bibtex = plugin["bibtex"] or {}
+    return settings_from_config(root, config.get("docs_dir", "docs"), bibtex.get("bib_dir"), bibtex.get("bib_file"), config.get("extra"))
+
+
+def did_you_mean(key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if not close:
+        folded = {k.casefold(): k for k in known}
+        close = [folded[key.casefold()]] if key.casefold() in folded else []
+    return f"did you mean '{close[0]}'? " if close else ""
+
+
+class CheckSession:
+    """State for one build or one standalone run; rebuilt for every run (``mkdocs serve`` reuses hooks)."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.entries: dict[str, BibEntry] = {}
+        self.terms: list[Term] = []
+        self.cited: set[str] = set()
+        self.problems: list[Problem] = list(settings.problems)
+
+    # -- data -------------------------------------------------------------------------------------
+    def load_data(self) -> list[Problem]:
+        s = self.settings
+        found: list[Problem] = []
+        if not s.bib_files:
+            found.append(Problem(s.shown(s.root / "mkdocs.yml"), 1, 1, "no .bib file found; put BibTeX files in bib/", "bib.unreadable"))
+        self.entries, bib_problems = load_bib_files([(p, s.shown(p)) for p in s.bib_files])
+        found += bib_problems
+        found += check_entries(self.entries.values(), s.proper_nouns)
+        self.terms, glossary_problems = load_glossary(s.glossary_file, s.shown(s.glossary_file))
+        found += glossary_problems
+        known = sorted(self.entries)
+        for term in self.terms:
+            for key in term.cite:
+                if key in self.entries:
+                    self.cited.add(key)
+                else:
+                    found.append(Problem(s.shown(s.glossary_file), term.line, 1, f"term '{term.term}' cites unknown key '{key}'; {did_you_mean(key, known)}add the entry to bib/ or fix the key", "cite.unknown_key"))
+        self.problems += found
+        return found
+
+    # -- pages --------------------------------------------------------------------------------------
+    def check_page(self, shown_path: str, source: str) -> list[Problem]:
+        """Citations in one Markdown source (front matter included, so lines match the file)."""
+        found: list[Problem] = []
+        uses, empties = find_citations(source)
+        known = sorted(self.entries)
+        for use in uses:
+            if use.key in self.entries:
+                self.cited.add(use.key)
+                continue
+            found.append(Problem(shown_path, use.line, use.col, f"unknown citation key '{use.key}'; {did_you_mean(use.key, known)}add the entry to bib/ or fix the key", "cite.unknown_key"))
+        for line, col in empties:
+            found.append(Problem(shown_path, line, col, "empty citation '[@]'; write a key after '@' or remove the brackets", "cite.empty"))
+        self.problems += found
+        return found
+
+    # -- totals -------------------------------------------------------------------------------------
+    def finish(self) -> list[Problem]:
+        found = []
+        for key, entry in sorted(self.entries.items(), key=lambda kv: (kv[1].path, kv[1].line)):
+            if key not in self.cited:
+                found.append(Problem(entry.path, entry.line, 1, f"entry '{key}' is never cited; cite it where it supports the text, or remove it", "bib.unused_entry", self.settings.unused_entries))
+        self.problems += found
+        return found
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def markdown_files(docs_dir: Path) -> list[Path]:
+    return sorted(p for p in docs_dir.rglob("*.md") if p.is_file())
+
+
+def run_check(root: Path) -> list[Problem]:
+    """The standalone gate over docs/, bib/ and the glossary: every problem, sorted by place."""
+    settings = load_settings(root)
+    session = CheckSession(settings)
+    session.load_data()
+    for page in markdown_files(settings.docs_dir):
+        shown = settings.shown(page)
+        try:
+            text = page.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            session.problems.append(Problem(shown, 1, 1, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", "page.encoding"))
+            continue
+        session.check_page(shown, text)
+    session.finish()
+    return sorted(set(session.problems))

@@ -1,0 +1,45 @@
+"""Pandoc citation syntax: ``[@a; see @b, p. 3]``, ``[-@a]``, and ``@a`` / ``@a [p. 3]`` in running text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .source import LineIndex, prose_mask
+
+# Pandoc: a key starts with a letter, digit or _, and may contain internal punctuation :.#$%&-+?<>~/
+KEY = r"[\w](?:[\w]|[:.#$%&\-+?<>~/](?=[\w]))*"
+BRACKETED = re.compile(r"\[(?P<body>[^\[\]]*?(?<![\w.])-?@" + KEY + r"[^\[\]]*)\](?!\(|\[|:)")
+CITE_IN_BRACKETS = re.compile(r"(?:^|(?<=[\s;\[]))-?@(?P<key>" + KEY + ")")
+IN_TEXT = re.compile(r"(?<![\w@.\[\\])@(?P<key>" + KEY + ")")
+EMPTY = re.compile(r"\[\s*@\s*(?:[;\]])")
+
+
+@dataclass(frozen=True)
+class CitationUse:
+    key: str
+    line: int
+    col: int
+    offset: int
+    bracketed: bool
+
+
+def find_citations(text: str) -> tuple[list[CitationUse], list[tuple[int, int]]]:
+    """Every citation in the prose of a Markdown source, and the positions of empty citations ``[@]``."""
+    prose = prose_mask(text)
+    index = LineIndex(text)
+    uses: list[CitationUse] = []
+    taken: list[tuple[int, int]] = []
+    for block in BRACKETED.finditer(prose):
+        body_start = block.start("body")
+        for cite in CITE_IN_BRACKETS.finditer(block.group("body")):
+            offset = body_start + cite.start("key") - 1
+            uses.append(CitationUse(cite.group("key"), *index.position(offset), offset, True))
+        taken.append(block.span())
+    for cite in IN_TEXT.finditer(prose):
+        offset = cite.start()
+        if any(start <= offset < end for start, end in taken):
+            continue
+        uses.append(CitationUse(cite.group("key"), *index.position(offset), offset, False))
+    empties = [index.position(m.start()) for m in EMPTY.finditer(prose)]
+    return sorted(uses, key=lambda u: u.offset), empties

@@ -1,0 +1,109 @@
+"""Find the prose in a Markdown source: everything that is not code, comments, URLs or front matter.
+
+``prose_mask`` returns the text with every non-prose character replaced by a space (newlines kept), so
+offsets, line and column numbers in the result are those of the source file.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+FENCE_OPEN = re.compile(r"^(?P<indent> {0,3}|(?: {4})+ {0,3})(?P<fence>`{3,}|~{3,})")
+CONTAINER = re.compile(r"^\s*(?:!!!|\?\?\?\+?|===|[-*+]\s|\d+[.)]\s|\[\^[^\]]+\]:|:\s|<div\b[^>]*\bmarkdown)")
+INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+URL = re.compile(r"(?:https?|ftp|mailto|file):[^\s)\]>\"']+|www\.[^\s)\]>\"']+")
+EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
+FRONT_MATTER = re.compile(r"\A(---[ \t]*\n.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+
+
+def _blank(chars: list[str], start: int, end: int) -> None:
+    for i in range(start, end):
+        if chars[i] != "\n":
+            chars[i] = " "
+
+
+def code_block_spans(text: str) -> list[tuple[int, int]]:
+    """Fenced code blocks (also inside admonitions and lists) and indented code blocks."""
+    spans = []
+    pos = 0
+    lines = text.splitlines(keepends=True)
+    fence = None  # (char, length, start offset)
+    prev_blank = True
+    container = False  # the last unindented block opens a container whose indented lines are not code
+    indented_start = None
+    for line in lines:
+        stripped = line.strip()
+        if fence is not None:
+            close = re.match(r"^\s*(`{3,}|~{3,})\s*$", line)
+            if close and close.group(1)[0] == fence[0] and len(close.group(1)) >= fence[1]:
+                spans.append((fence[2], pos + len(line)))
+                fence = None
+            pos += len(line)
+            continue
+        opened = FENCE_OPEN.match(line)
+        if opened:
+            if indented_start is not None:
+                spans.append((indented_start, pos))
+                indented_start = None
+            fence = (opened.group("fence")[0], len(opened.group("fence")), pos)
+            pos += len(line)
+            prev_blank = False
+            continue
+        indent = len(line) - len(line.lstrip(" \t"))
+        is_indented = stripped and (line.startswith("    ") or line.startswith("\t"))
+        if indented_start is not None and stripped and not is_indented:
+            spans.append((indented_start, pos))
+            indented_start = None
+        if is_indented and prev_blank and not container and indented_start is None:
+            indented_start = pos
+        if stripped and indent < 4:
+            container = bool(CONTAINER.match(line))
+        prev_blank = not stripped
+        pos += len(line)
+    if fence is not None:  # unclosed fence: code to the end, as Markdown renders it
+        spans.append((fence[2], len(text)))
+    if indented_start is not None:
+        spans.append((indented_start, len(text)))
+    return spans
+
+
+def non_prose_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` that are never scanned: front matter, code, HTML comments, URLs, e-mail addresses."""
+    spans: list[tuple[int, int]] = []
+    front = FRONT_MATTER.match(text)
+    if front:
+        spans.append((0, front.end()))
+    spans += code_block_spans(text)
+    chars = list(text)
+    for start, end in spans:
+        _blank(chars, start, end)
+    rest = "".join(chars)
+    for pattern in (HTML_COMMENT, INLINE_CODE, URL, EMAIL):
+        for match in pattern.finditer(rest):
+            spans.append(match.span())
+        chars = list(rest)
+        for start, end in spans:
+            _blank(chars, start, end)
+        rest = "".join(chars)
+    return sorted(spans)
+
+
+def prose_mask(text: str) -> str:
+    """``text`` with every non-prose character blanked; same length and line breaks."""
+    chars = list(text)
+    for start, end in non_prose_spans(text):
+        _blank(chars, start, end)
+    return "".join(chars)
+
+
+class LineIndex:
+    """Offset -> (line, column), both 1-based."""
+
+    def __init__(self, text: str):
+        self.starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
