@@ -20,6 +20,7 @@ from juego_edition.diagnostics import Problem
 from juego_edition.glossary import render_glossary_markdown
 from juego_edition.rendered import check_rendered_html
 from juego_edition.styles import StyleNotFound, resolve_csl_style
+from juego_edition.terms import abbreviation_definitions, backlinks_markdown, rewrite_term_links
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import CombinedEvent, event_priority
 
@@ -105,14 +106,32 @@ def on_config(config):
     return config
 
 
-@event_priority(50)  # our checks and generated Markdown come before mkdocs-bibtex formats citations
-def _check_and_generate(markdown, page, config, files):
+def on_files(files, config):
+    # Every page's sources are checked here, before any page renders: the glossary page lists where each
+    # term is used, so it needs all pages scanned first. One pass per page keeps the checks linear.
     session: CheckSession = state["session"]
-    shown = session.settings.shown(Path(page.file.abs_src_path))
-    found = session.check_page(shown, page.file.content_string)
+    found = []
+    for file in files.documentation_pages():
+        shown = session.settings.shown(Path(file.abs_src_path))
+        try:
+            source = file.content_string
+        except UnicodeDecodeError as exc:
+            found.append(Problem(shown, 1, 1, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", "page.encoding"))
+            continue
+        found += session.check_page(shown, source, file.src_uri)
+    session.problems += [p for p in found if p.code == "page.encoding"]
     report(found)
+    return files
+
+
+@event_priority(50)  # generated Markdown and our guards come before mkdocs-bibtex formats citations
+def _generate_and_guard(markdown, page, config, files):
+    session: CheckSession = state["session"]
+    glossary_page = session.settings.glossary_page
+    markdown = rewrite_term_links(markdown, session.index, page.file.src_uri, glossary_page)
     if pages.GLOSSARY_MARKER in markdown:
-        markdown = markdown.replace(pages.GLOSSARY_MARKER, render_glossary_markdown(session.terms))
+        used_in = {t.term: backlinks_markdown(t, session.term_uses, session.titles, glossary_page) for t in session.terms}
+        markdown = markdown.replace(pages.GLOSSARY_MARKER, render_glossary_markdown(session.terms, used_in))
     if pages.BIBLIOGRAPHY_MARKER in markdown:
         listing = bibliography.render_reference_list(state["bib_paths"], state["csl"])
         markdown = markdown.replace(pages.BIBLIOGRAPHY_MARKER, pages.reference_list_markdown(listing))
@@ -120,7 +139,9 @@ def _check_and_generate(markdown, page, config, files):
     # written (page or glossary file) and must not reach mkdocs-bibtex.
     unknown = {use.key for use in find_citations(markdown)[0] if use.key not in session.entries}
     state["unknown_keys"] |= unknown
-    return guard.protect_non_prose(guard.defuse_unknown_keys(markdown, unknown))
+    markdown = guard.protect_non_prose(guard.defuse_unknown_keys(markdown, unknown))
+    # Every abbreviation gets its tooltip from the glossary source (Python-Markdown's abbr extension).
+    return markdown + "\n\n" + abbreviation_definitions(session.terms) + "\n"
 
 
 @event_priority(-100)  # after mkdocs-bibtex: put back the '@' hidden from it in code and URLs
@@ -128,7 +149,7 @@ def _restore_hidden_at(markdown, page, config, files):
     return guard.restore_non_prose(markdown)
 
 
-on_page_markdown = CombinedEvent(_check_and_generate, _restore_hidden_at)
+on_page_markdown = CombinedEvent(_generate_and_guard, _restore_hidden_at)
 
 
 def on_page_content(html, page, config, files):

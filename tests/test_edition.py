@@ -111,7 +111,7 @@ def test_no_unformatted_citation_or_raw_key_is_left(built_site):
     keys = bib_keys()
     for page in built_site.rglob("*.html"):
         text = visible_text(page.read_text(encoding="utf-8"))
-        for marker in ("[@", "[^", "??"):
+        for marker in ("[@", "[^", "??", "{:", "[["):
             assert marker not in text, f"{page}: {marker!r} left in the text"
         raw = {k for k in keys if re.search(rf"(?<![\w/]){re.escape(k)}(?![\w/])", text)}
         assert raw == set(), f"{page}: raw citation keys {sorted(raw)}"

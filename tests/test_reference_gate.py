@@ -231,7 +231,7 @@ def test_readme_documents_every_check_code():
 
     codes = set()
     for path in glob.glob(str(ROOT / "hooks" / "**" / "*.py"), recursive=True):
-        codes |= set(re.findall(r'"((?:cite|bib|glossary|render|page|config)\.[a-z_]+)"', Path(path).read_text(encoding="utf-8")))
+        codes |= set(re.findall(r'"((?:cite|bib|glossary|render|page|config)\.[a-z_]+)"(?:,|\))', Path(path).read_text(encoding="utf-8")))
         codes |= set(re.findall(r"\[((?:cite|bib|glossary|render|page|config)\.[a-z_]+)\]", Path(path).read_text(encoding="utf-8")))
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert len(codes) >= 15

@@ -17,6 +17,8 @@ from .bibdata import BibEntry, load_bib_files
 from .citations import find_citations
 from .diagnostics import Problem
 from .glossary import Term, load_glossary
+from .source import FRONT_MATTER
+from .terms import ACRONYM, TermIndex, TermUse, glossary_duplicates, scan_page
 
 SEVERITIES = ("error", "warning")
 
@@ -28,7 +30,10 @@ class Settings:
     bib_files: list[Path]
     glossary_file: Path
     unused_entries: str = "error"
+    unused_terms: str = "error"
     proper_nouns: list[str] = field(default_factory=list)
+    acronym_allowlist: set[str] = field(default_factory=set)
+    glossary_page: str = "glossary.md"
     problems: list[Problem] = field(default_factory=list)  # problems in the settings themselves
 
     def shown(self, path: Path) -> str:
@@ -43,10 +48,17 @@ def settings_from_config(root: Path, docs_dir: str | Path, bib_dir: str | None, 
     """Build settings from the values in mkdocs.yml (``extra.checks`` holds the gate's own options)."""
     checks = dict((extra or {}).get("checks") or {})
     problems = []
-    unused = str(checks.get("unused_entries", "error"))
-    if unused not in SEVERITIES:
-        problems.append(Problem("mkdocs.yml", 1, 1, f"extra.checks.unused_entries is '{unused}'; use 'error' or 'warning'", "config.invalid"))
-        unused = "error"
+    severities = {}
+    for option in ("unused_entries", "unused_terms"):
+        value = str(checks.get(option, "error"))
+        if value not in SEVERITIES:
+            problems.append(Problem("mkdocs.yml", 1, 1, f"extra.checks.{option} is '{value}'; use 'error' or 'warning'", "config.invalid"))
+            value = "error"
+        severities[option] = value
+    allow = checks.get("acronym_allowlist") or []
+    if not isinstance(allow, list) or not all(isinstance(a, str) for a in allow):
+        problems.append(Problem("mkdocs.yml", 1, 1, "extra.checks.acronym_allowlist must be a list of words", "config.invalid"))
+        allow = []
     nouns = checks.get("proper_nouns") or []
     if not isinstance(nouns, list) or not all(isinstance(n, str) for n in nouns):
         problems.append(Problem("mkdocs.yml", 1, 1, "extra.checks.proper_nouns must be a list of words", "config.invalid"))
@@ -57,7 +69,9 @@ def settings_from_config(root: Path, docs_dir: str | Path, bib_dir: str | None, 
         bibs = sorted((root / (bib_dir or "bib")).rglob("*.bib"))
     glossary = root / str(checks.get("glossary", "glossary/terms.yml"))
     return Settings(root=root, docs_dir=root / docs_dir, bib_files=bibs, glossary_file=glossary,
-                    unused_entries=unused, proper_nouns=nouns, problems=problems)
+                    unused_entries=severities["unused_entries"], unused_terms=severities["unused_terms"],
+                    proper_nouns=nouns, acronym_allowlist=set(allow),
+                    glossary_page=str(checks.get("glossary_page", "glossary.md")), problems=problems)
 
 
 class _TolerantLoader(yaml.SafeLoader):
@@ -99,6 +113,9 @@ class CheckSession:
         self.entries: dict[str, BibEntry] = {}
         self.terms: list[Term] = []
         self.cited: set[str] = set()
+        self.index = TermIndex([])
+        self.term_uses: dict[str, list[TermUse]] = {}  # page (docs-relative) -> uses, in page order
+        self.titles: dict[str, str] = {}
         self.problems: list[Problem] = list(settings.problems)
 
     # -- data -------------------------------------------------------------------------------------
@@ -110,8 +127,14 @@ class CheckSession:
         self.entries, bib_problems = load_bib_files([(p, s.shown(p)) for p in s.bib_files])
         found += bib_problems
         found += check_entries(self.entries.values(), s.proper_nouns)
-        self.terms, glossary_problems = load_glossary(s.glossary_file, s.shown(s.glossary_file))
-        found += glossary_problems
+        shown_glossary = s.shown(s.glossary_file)
+        self.terms, glossary_problems = load_glossary(s.glossary_file, shown_glossary)
+        found += glossary_problems + glossary_duplicates(self.terms, shown_glossary)
+        self.index = TermIndex(self.terms)
+        for term in self.terms:  # definitions are prose on the glossary page: their acronyms need defining too
+            for token in ACRONYM.findall(term.definition):
+                if token not in self.index.known_tokens and token not in s.acronym_allowlist:
+                    found.append(Problem(shown_glossary, term.line, 1, f"definition of '{term.term}' uses '{token}', which the glossary does not define; add it (abbr) or to extra.checks.acronym_allowlist", "glossary.undefined_acronym"))
         known = sorted(self.entries)
         for term in self.terms:
             for key in term.cite:
@@ -123,9 +146,20 @@ class CheckSession:
         return found
 
     # -- pages --------------------------------------------------------------------------------------
-    def check_page(self, shown_path: str, source: str) -> list[Problem]:
-        """Citations in one Markdown source (front matter included, so lines match the file)."""
+    def check_page(self, shown_path: str, source: str, page: str | None = None) -> list[Problem]:
+        """Citations and glossary use in one Markdown source (front matter included, so lines match the file).
+
+        ``page`` is the path inside docs/ (e.g. ``context/aepf.md``); glossary uses are recorded under it.
+        """
         found: list[Problem] = []
+        meta = front_matter(source)
+        page = page or shown_path
+        self.titles[page] = str(meta.get("title") or page)
+        terms = scan_page(source, shown_path, self.index, self.settings.acronym_allowlist,
+                          expand_first_use=bool(meta.get("expand_abbreviations", True)))
+        found += terms.problems
+        if page != self.settings.glossary_page:
+            self.term_uses[page] = terms.uses
         uses, empties = find_citations(source)
         known = sorted(self.entries)
         for use in uses:
@@ -144,12 +178,29 @@ class CheckSession:
         for key, entry in sorted(self.entries.items(), key=lambda kv: (kv[1].path, kv[1].line)):
             if key not in self.cited:
                 found.append(Problem(entry.path, entry.line, 1, f"entry '{key}' is never cited; cite it where it supports the text, or remove it", "bib.unused_entry", self.settings.unused_entries))
+        used = {id(use.term) for uses in self.term_uses.values() for use in uses}
+        shown_glossary = self.settings.shown(self.settings.glossary_file)
+        for term in self.terms:
+            if id(term) not in used:
+                found.append(Problem(shown_glossary, term.line, 1, f"term '{term.term}' is used on no page; use it where it helps readers, or remove it", "glossary.unused_term", self.settings.unused_terms))
         self.problems += found
         return found
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
+
+
+def front_matter(source: str) -> dict:
+    """The page's YAML front matter as a dict ({} when absent or not a mapping)."""
+    match = FRONT_MATTER.match(source)
+    if not match:
+        return {}
+    try:
+        data = yaml.safe_load(match.group(1)[3:])
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def markdown_files(docs_dir: Path) -> list[Path]:
@@ -168,6 +219,6 @@ def run_check(root: Path) -> list[Problem]:
         except UnicodeDecodeError as exc:
             session.problems.append(Problem(shown, 1, 1, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", "page.encoding"))
             continue
-        session.check_page(shown, text)
+        session.check_page(shown, text, page.relative_to(settings.docs_dir).as_posix())
     session.finish()
     return sorted(set(session.problems))

@@ -112,8 +112,9 @@ def load_glossary(path: Path, display_path: str) -> tuple[list[Term], list[Probl
     return terms, problems
 
 
-def render_glossary_markdown(terms: list[Term]) -> str:
-    """Alphabetical entries, each a heading with a stable anchor, its definition, sources and 'see also'."""
+def render_glossary_markdown(terms: list[Term], used_in: dict[str, str] | None = None) -> str:
+    """Alphabetical entries, each a heading with a stable anchor, its definition, sources, 'see also'
+    and (``used_in``, by term) the Markdown line listing the pages that use it."""
     by_name = {t.term.casefold(): t for t in terms}
     blocks = []
     for term in sorted(terms, key=lambda t: t.term.casefold()):
@@ -123,5 +124,7 @@ def render_glossary_markdown(terms: list[Term]) -> str:
         related = [by_name[name.casefold()] for name in term.see_also if name.casefold() in by_name]
         if related:
             lines += ["", "See also: " + ", ".join(f"[{r.label}](#{r.anchor})" for r in related) + "."]
+        if used_in and used_in.get(term.term):
+            lines += ["", used_in[term.term] + "\n{ .glossary-backlinks }"]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
