@@ -38,11 +38,13 @@ test: $(STAMP) ## run every test (builds real sites)
 check: $(STAMP) ## the reference gate alone: citations, .bib files, glossary (no site build)
 	PYTHONPATH=hooks $(BIN)/python -m juego_edition check .
 
-pdf: $(STAMP) ## PDF of the edition (not implemented yet: issue [5/8])
-	@echo "make pdf: the PDF export is not implemented yet (issue [5/8])" >&2; exit 1
+PAPER ?= A4
+export PAPER
+pdf: build ## the edition as PDF and EPUB in site/downloads/ (PAPER=letter for US Letter)
+	@ls -l site/downloads/
 
 clean: ## remove the built site, caches and .venv
-	rm -rf site site.old .site-* .pytest_cache $(VENV)
+	rm -rf site site.old .site-* .pytest_cache $(VENV) book/*.part
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 lock: $(STAMP) ## print the installed versions, to refresh the pinned transitive list in requirements.txt

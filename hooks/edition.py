@@ -9,10 +9,11 @@ Hook modules are loaded once per process (``mkdocs serve`` reuses them), so all 
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 from pathlib import Path
 
-from juego_edition import bibliography, guard, pages
+from juego_edition import bibliography, book, guard, pages
 from juego_edition.bibdata import plain
 from juego_edition.checks import CheckSession, settings_from_config
 from juego_edition.citations import find_citations
@@ -99,6 +100,7 @@ def on_config(config):
     state.update(
         session=session,
         csl=csl,
+        root=root,
         bib_paths=[feed],  # only entries that parse; a broken one is reported, not a Pandoc crash
         notes=bibliography.verification_notes({k: {"note": plain(e.fields.get("note", ""))} for k, e in session.entries.items()}),
         unknown_keys=set(),
@@ -169,3 +171,14 @@ def on_post_build(config):
     errors = session.errors
     if errors and state["command"] != "serve":
         raise PluginError(f"{len(errors)} problem(s) in the sources (listed above); fix them and build again")
+    # The offline edition is made from the pages just built, so it reads exactly as the site. Skipped in
+    # `serve` (seconds per rebuild); `make build` and `make pdf` always make it.
+    meta, enabled = book.book_meta(config.extra, config.site_url or "")
+    if enabled and state["command"] != "serve" and not errors:
+        paper = os.environ.get("PAPER", "A4")
+        try:
+            written = book.export_book(Path(config.site_dir), state["root"], meta, paper)
+        except Exception as exc:  # WeasyPrint/Pandoc failures: one line, not a traceback
+            raise PluginError(f"the PDF/EPUB export failed: {exc.__class__.__name__}: {' '.join(str(exc).split())[:300]}") from None
+        for path in written:
+            log.info(f"wrote {path.relative_to(config.site_dir)} ({path.stat().st_size // 1024} KiB)")

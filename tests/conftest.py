@@ -14,9 +14,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PROJECT_PARTS = ("mkdocs.yml", "docs", "bib", "glossary", "hooks", "sources")
 
 
-def mkdocs_build(project: Path, site_dir: Path, *extra: str) -> subprocess.CompletedProcess:
-    """Run a real ``mkdocs build`` in ``project`` (strict comes from mkdocs.yml)."""
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1")
+def mkdocs_build(project: Path, site_dir: Path, *extra: str, export: bool = False) -> subprocess.CompletedProcess:
+    """Run a real ``mkdocs build`` in ``project`` (strict comes from mkdocs.yml).
+
+    The PDF/EPUB export is off unless asked for: only the tests of the offline edition need it.
+    """
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1", EDITION_EXPORT=str(export).lower())
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(site_dir), *extra],
         cwd=project, env=env, capture_output=True, text=True, timeout=600,
@@ -39,7 +42,7 @@ def copy_project(dest: Path) -> Path:
 def built_site(tmp_path_factory) -> Path:
     """The real site, built once per test session in strict mode into a temporary folder."""
     site = tmp_path_factory.mktemp("real-site")
-    result = mkdocs_build(ROOT, site)
+    result = mkdocs_build(ROOT, site, export=True)
     assert result.returncode == 0, f"strict build of the real site failed:\n{result.stderr}"
     return site
 

@@ -1,0 +1,260 @@
+"""The offline edition: one HTML book assembled from the built site, typeset to PDF (WeasyPrint) and EPUB (Pandoc).
+
+The book is made from the site's own rendered articles, so citations, notes and glossary read exactly as
+online. Web-only parts (navigation, buttons, permalinks, back-references) are removed; citation footnotes
+become real footnotes; every id gets a page prefix so links between pages work inside one document.
+"""
+
+from __future__ import annotations
+
+import copy
+import html as htmllib
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import lxml.html
+from lxml import etree
+
+WEB_ONLY = [
+    ".md-content__button", "a.headerlink", ".md-source-file", "script", "form", "nav", "button", ".web-only",
+    "a.footnote-backref", ".md-feedback", "aside.md-source-file",
+]
+
+
+@dataclass
+class BookMeta:
+    title: str
+    author: str
+    subtitle: str
+    occasion: str
+    edition: str  # e.g. "Online edition, 27 November 2026"
+    site_url: str
+    description: str
+    keywords: list[str]
+    cite_as: str
+    licence: list[str]
+    language: str = "en"
+    pages: list[str] = field(default_factory=list)  # docs-relative sources, in book order
+    slug: str = "edition"
+
+
+def page_url(src: str) -> str:
+    """Where MkDocs (use_directory_urls) puts a page: 'context/aepf.md' -> 'context/aepf/'."""
+    stem = src[:-3]
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def _css(root, selector: str) -> list:
+    try:
+        return root.cssselect(selector)
+    except Exception:  # cssselect not installed: the selectors used here are simple
+        tag, _, cls = selector.partition(".")
+        xpath = f".//{tag or '*'}" + (f'[contains(concat(" ", normalize-space(@class), " "), " {cls} ")]' if cls else "")
+        return root.xpath(xpath)
+
+
+def _resolve(base: str, path: str) -> str:
+    """A relative link on page ``base`` -> the target page's site path ('' for the home page)."""
+    target = posixpath.normpath(posixpath.join("/" + base, path)).lstrip("/")
+    if target and not target.endswith("/") and "." not in posixpath.basename(target):
+        target += "/"
+    return target
+
+
+def _slug_for(src: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", src[:-3].lower()).strip("-") or "home"
+
+
+def article_for_book(page_html: str, src: str, book_urls: dict[str, str], site_url: str):
+    """One page's article, cleaned for print, with ids prefixed and links pointing inside the book."""
+    tree = lxml.html.fromstring(page_html)
+    found = tree.xpath("//article")
+    if not found:
+        raise ValueError(f"no <article> in the built page for {src}")
+    article = copy.deepcopy(found[0])
+    for selector in WEB_ONLY:
+        for element in _css(article, selector):
+            element.drop_tree()
+    prefix = book_urls[page_url(src)]
+    footnotes = {li.get("id"): li for li in article.xpath('.//div[@class="footnote"]//li[@id]')}
+    # citation markers -> real footnotes with the full reference
+    for sup in article.xpath('.//sup[a[@class="footnote-ref"]]'):
+        target = sup.xpath("./a/@href")[0].lstrip("#")
+        note = footnotes.get(target)
+        span = etree.Element("span", {"class": "footnote"})
+        if note is not None:
+            body = copy.deepcopy(note)
+            for p in body.xpath(".//p"):
+                p.drop_tag()
+            span.text = (body.text or "").lstrip()
+            for child in body:
+                span.append(child)
+            last = span[-1] if len(span) else None
+            if last is not None and last.tail:
+                last.tail = last.tail.rstrip("\xa0\n ")
+            elif last is None:
+                span.text = span.text.rstrip("\xa0\n ")
+        span.tail = sup.tail
+        sup.getparent().replace(sup, span)
+    for block in article.xpath('.//div[@class="footnote"]'):
+        block.drop_tree()
+    base = page_url(src)
+    for element in article.xpath(".//*[@id]"):
+        element.set("id", f"{prefix}--{element.get('id')}")
+    for link in article.xpath(".//a[@href]"):
+        href = link.get("href")
+        if href.startswith("#"):
+            link.set("href", f"#{prefix}--{href[1:]}")
+            continue
+        if re.match(r"^[a-z][a-z0-9+.-]*:", href):  # external
+            continue
+        path, _, fragment = href.partition("#")
+        target = _resolve(base, path)
+        if target in book_urls:
+            other = book_urls[target]
+            link.set("href", f"#{other}--{fragment}" if fragment else f"#{other}")
+        else:
+            link.set("href", site_url.rstrip("/") + "/" + target)
+    section = etree.Element("section", {"class": "book-part", "id": prefix})
+    section.append(article)
+    article.tag = "div"
+    article.set("class", "book-article")
+    return section
+
+
+def assemble_book(site_dir: Path, meta: BookMeta, stylesheet: str) -> str:
+    """The whole edition as one HTML document (title page, contents, the pages in book order)."""
+    book_urls = {page_url(src): _slug_for(src) for src in meta.pages}
+    parts = []
+    contents = []
+    for src in meta.pages:
+        built = site_dir / page_url(src) / "index.html"
+        section = article_for_book(built.read_text(encoding="utf-8"), src, book_urls, meta.site_url)
+        heading = section.xpath(".//h1")
+        title = " ".join("".join(heading[0].itertext()).split()) if heading else src
+        contents.append(f'<li><a href="#{section.get("id")}">{htmllib.escape(title)}</a></li>')
+        parts.append(etree.tostring(section, encoding="unicode", method="html"))
+    esc = htmllib.escape
+    licence = "".join(f"<p>{esc(line)}</p>" for line in meta.licence)
+    return f"""<!DOCTYPE html>
+<html lang="{esc(meta.language)}">
+<head>
+<meta charset="utf-8">
+<title>{esc(meta.title)}</title>
+<meta name="author" content="{esc(meta.author)}">
+<meta name="description" content="{esc(meta.description)}">
+<meta name="keywords" content="{esc(', '.join(meta.keywords))}">
+<meta name="generator" content="juego_edition (WeasyPrint)">
+<style>{stylesheet}</style>
+</head>
+<body>
+<section class="title-page" id="title-page">
+<p class="book-author">{esc(meta.author)}</p>
+<h1 class="book-title">{esc(meta.title)}</h1>
+<p class="book-subtitle">{esc(meta.subtitle)}</p>
+<p class="book-occasion">{esc(meta.occasion)}</p>
+<p class="book-edition">{esc(meta.edition)}</p>
+<div class="book-colophon">
+<p><strong>How to cite.</strong> {esc(meta.cite_as)}</p>
+{licence}
+<p>Online: <a href="{esc(meta.site_url)}">{esc(meta.site_url)}</a></p>
+</div>
+</section>
+<nav class="book-contents" id="contents" aria-label="Contents">
+<h2 class="contents-title">Contents</h2>
+<ol>{''.join(contents)}</ol>
+</nav>
+{''.join(parts)}
+</body>
+</html>
+"""
+
+
+def render_pdf(book_html: str, base_dir: Path, target: Path, paper: str = "A4") -> None:
+    """Typeset with WeasyPrint: tagged PDF/UA-1, fonts embedded, to a temporary file then moved into place."""
+    import warnings
+
+    with warnings.catch_warnings():  # WeasyPrint warns that HarfBuzz-Subset will be needed one day
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from weasyprint import CSS, HTML  # imported late: only the export needs it
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".pdf.part")
+    extra = [CSS(string=f"@page {{ size: {paper}; }}")]
+    HTML(string=book_html, base_url=str(base_dir)).write_pdf(
+        partial, stylesheets=extra, pdf_variant="pdf/ua-1", pdf_tags=True, uncompressed_pdf=False,
+    )
+    partial.replace(target)
+
+
+def essay_for_epub(site_dir: Path, meta: BookMeta, essay_src: str = "essay.md") -> str:
+    """The essay, its editorial notes, its citation notes (as endnotes) and its references, as HTML for Pandoc."""
+    built = (site_dir / page_url(essay_src) / "index.html").read_text(encoding="utf-8")
+    tree = lxml.html.fromstring(built)
+    article = copy.deepcopy(tree.xpath("//article")[0])
+    for selector in WEB_ONLY:
+        for element in _css(article, selector):
+            element.drop_tree()
+    for link in article.xpath(".//a[@href]"):
+        href = link.get("href")
+        if not re.match(r"^(#|[a-z][a-z0-9+.-]*:)", href):  # other pages of the site: link to the web edition
+            path, _, fragment = href.partition("#")
+            link.set("href", meta.site_url.rstrip("/") + "/" + _resolve(page_url(essay_src), path) + (f"#{fragment}" if fragment else ""))
+    for block in article.xpath('.//div[@class="footnote"]'):
+        heading = etree.Element("h2")
+        heading.text = "Notes and references"
+        block.addprevious(heading)
+    for title in article.xpath('.//p[@class="admonition-title"]'):
+        title.tag = "h3"
+    return "<!DOCTYPE html><html><head><meta charset='utf-8'><title>{}</title></head><body>{}</body></html>".format(
+        htmllib.escape(meta.title), etree.tostring(article, encoding="unicode", method="html"))
+
+
+def render_epub(essay_html: str, meta: BookMeta, fonts: list[Path], stylesheet: Path, target: Path) -> None:
+    """EPUB 3 with Pandoc (already a dependency), with the book's metadata and fonts embedded."""
+    import pypandoc
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".epub.part")
+    args = [
+        "--metadata", f"title={meta.title}", "--metadata", f"author={meta.author}",
+        "--metadata", f"lang={meta.language}", "--metadata", f"description={meta.description}",
+        "--metadata", f"subject={', '.join(meta.keywords)}", "--metadata", f"rights={' '.join(meta.licence)}",
+        "--metadata", f"subtitle={meta.occasion}", "--css", str(stylesheet), "--toc", "--split-level=2",
+    ]
+    for font in fonts:
+        args += ["--epub-embed-font", str(font)]
+    pypandoc.convert_text(essay_html, "epub3", format="html", outputfile=str(partial), extra_args=args)
+    partial.replace(target)
+
+
+def book_meta(extra: dict, site_url: str) -> tuple[BookMeta, bool]:
+    """The book's metadata from ``extra.edition`` in mkdocs.yml, and whether the export is enabled."""
+    edition = dict(extra.get("edition") or {})
+    enabled = str(edition.get("export", True)).strip().lower() not in {"false", "0", "no", "off", "none"}
+    meta = BookMeta(
+        title=edition["title"], author=edition["author"], subtitle=edition.get("subtitle", ""),
+        occasion=edition.get("occasion", ""), edition=edition.get("edition", ""), site_url=site_url,
+        description=edition.get("description", ""), keywords=list(edition.get("keywords") or []),
+        cite_as=edition.get("cite_as", ""), licence=list(edition.get("licence") or []),
+        language=edition.get("language", "en"), pages=list(edition.get("pages") or []), slug=edition.get("slug", "edition"),
+    )
+    return meta, enabled
+
+
+def export_book(site_dir: Path, root: Path, meta: BookMeta, paper: str = "A4") -> list[Path]:
+    """Write downloads/<slug>.pdf and downloads/<slug>.epub into the built site."""
+    downloads = site_dir / "downloads"
+    pdf = downloads / f"{meta.slug}.pdf"
+    epub = downloads / f"{meta.slug}.epub"
+    stylesheet = (root / "book" / "print.css").read_text(encoding="utf-8")
+    render_pdf(assemble_book(site_dir, meta, stylesheet), root / "book", pdf, paper)
+    fonts = sorted((root / "fonts").glob("LinLibertine_R*.otf"))
+    render_epub(essay_for_epub(site_dir, meta), meta, fonts, root / "book" / "epub.css", epub)
+    return [pdf, epub]

