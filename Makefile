@@ -32,7 +32,8 @@ build: $(STAMP) ## strict build into site/ (replaced only if the build succeeds)
 	  echo "site/ updated"; \
 	else rm -rf "$$tmp"; echo "build failed: site/ left as it was" >&2; exit 1; fi
 
-test: $(STAMP) ## run every test (builds real sites)
+test: $(STAMP) ## run every test (builds real sites, renders the PDF, drives Chromium)
+	tools/ensure-chromium
 	$(BIN)/python -m pytest
 
 check: $(STAMP) ## the reference gate alone: citations, .bib files, glossary (no site build)

@@ -8,12 +8,15 @@ Hook modules are loaded once per process (``mkdocs serve`` reuses them), so all 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import posixpath
+import re
 import tempfile
 from pathlib import Path
 
-from juego_edition import bibliography, book, guard, pages
+from juego_edition import bibliography, book, guard, pages, scholarly, webpage
 from juego_edition.bibdata import plain
 from juego_edition.checks import CheckSession, settings_from_config
 from juego_edition.citations import find_citations
@@ -104,6 +107,7 @@ def on_config(config):
         bib_paths=[feed],  # only entries that parse; a broken one is reported, not a Pandoc crash
         notes=bibliography.verification_notes({k: {"note": plain(e.fields.get("note", ""))} for k, e in session.entries.items()}),
         unknown_keys=set(),
+        essay=scholarly.essay_record(config.extra) if "essay" in (config.extra.get("edition") or {}) else None,
     )
     return config
 
@@ -129,6 +133,8 @@ def on_files(files, config):
 @event_priority(50)  # generated Markdown and our guards come before mkdocs-bibtex formats citations
 def _generate_and_guard(markdown, page, config, files):
     session: CheckSession = state["session"]
+    if isinstance(page.meta.get("description"), str):
+        page.meta["description"] = webpage.typographic_quotes(page.meta["description"])
     glossary_page = session.settings.glossary_page
     markdown = rewrite_term_links(markdown, session.index, page.file.src_uri, glossary_page)
     if pages.GLOSSARY_MARKER in markdown:
@@ -161,7 +167,43 @@ def on_page_content(html, page, config, files):
     session.problems += found
     report(found)
     html = bibliography.unescape_link_text(html)
-    return bibliography.mark_partly_verified(html, state["notes"])
+    html = bibliography.mark_partly_verified(html, state["notes"])
+    html = webpage.add_reading_time(html, webpage.reading_minutes(page.markdown or ""))
+    record = state.get("essay")
+    if record is not None and page.file.src_uri == record.page:
+        state["essay_cited"] = list(dict.fromkeys(re.findall(r'id="fn:([^"]+)"', html)))
+        url = page.canonical_url or ""
+        downloads = {label: posixpath.relpath(f"cite/{name}", posixpath.dirname(page.url.rstrip("/") + "/x") or ".")
+                     for label, name in CITE_FILES.items()}
+        formatted = scholarly.formatted_citation(record, url, str(state["csl"]))
+        html = html.replace("<!-- cite:this -->", webpage.cite_block(formatted, url, downloads))
+        html = webpage.add_paragraph_tools(html)
+    return html
+
+
+CITE_FILES = {"BibTeX": "juego2010-essay.bib", "RIS": "juego2010-essay.ris", "CSL-JSON": "juego2010-essay.json"}
+
+
+def on_post_page(output, page, config):
+    record = state.get("essay")
+    if record is not None and page.file.src_uri == record.page:
+        session: CheckSession = state["session"]
+        cited = [session.entries[k] for k in state.get("essay_cited", []) if k in session.entries]
+        meta, _ = book.book_meta(config.extra, config.site_url or "")
+        site = (config.site_url or "").rstrip("/") + "/"
+        tags = scholarly.head_tags(record, page.canonical_url or "", f"{site}downloads/{meta.slug}.pdf",
+                                   page.meta.get("description", ""), cited, f"{site}about/#licences")
+        output = webpage.inject_head(output, tags)
+    if state["command"] != "serve":  # the live-reload script of `mkdocs serve` is inline and unhashed
+        output = webpage.add_csp(output)
+    return output
+
+
+def on_post_template(output_content, template_name, config):
+    # Pages made from templates alone (404.html) get the same Content Security Policy.
+    if template_name.endswith(".html") and state["command"] != "serve":
+        output_content = webpage.add_csp(output_content)
+    return output_content
 
 
 def on_post_build(config):
@@ -173,6 +215,14 @@ def on_post_build(config):
         raise PluginError(f"{len(errors)} problem(s) in the sources (listed above); fix them and build again")
     # The offline edition is made from the pages just built, so it reads exactly as the site. Skipped in
     # `serve` (seconds per rebuild); `make build` and `make pdf` always make it.
+    record = state.get("essay")
+    if record is not None:
+        url = (config.site_url or "").rstrip("/") + "/" + book.page_url(record.page)
+        cite_dir = Path(config.site_dir) / "cite"
+        cite_dir.mkdir(parents=True, exist_ok=True)
+        (cite_dir / CITE_FILES["BibTeX"]).write_text(scholarly.bibtex(record, url), encoding="utf-8")
+        (cite_dir / CITE_FILES["RIS"]).write_text(scholarly.ris(record, url), encoding="utf-8")
+        (cite_dir / CITE_FILES["CSL-JSON"]).write_text(json.dumps(scholarly.csl_json(record, url), ensure_ascii=False, indent=2), encoding="utf-8")
     meta, enabled = book.book_meta(config.extra, config.site_url or "")
     if enabled and state["command"] != "serve" and not errors:
         paper = os.environ.get("PAPER", "A4")

@@ -24,8 +24,8 @@ def essay_paragraphs(html: str) -> list[str]:
     tree = lxml.html.fromstring(html)
     paragraphs = []
     for p in tree.xpath('//p[contains(concat(" ", normalize-space(@class), " "), " essay-text ")]'):
-        for sup in p.xpath(".//sup"):  # citation and note markers are not the author's words
-            sup.drop_tree()
+        for extra in p.xpath('.//sup | .//*[contains(@class, "web-only")]'):  # note markers and paragraph tools
+            extra.drop_tree()
         paragraphs.append(" ".join(p.text_content().split()))
     return paragraphs
 
@@ -148,6 +148,8 @@ def uncited_factual_blocks(html: str) -> list[str]:
     tree = lxml.html.fromstring(html)
     article = tree.xpath('//article')[0]
     found = []
+    for bad in article.xpath('.//*[contains(@class, "web-only")]'):  # reading time, tools: not statements
+        bad.drop_tree()
     for block in article.xpath('.//p[not(ancestor::blockquote) and not(ancestor::li) and not(ancestor::td) and not(ancestor::div[@class="footnote"])]'
                                ' | .//li[not(ancestor::div[@class="footnote"])] | .//tr[td]'):
         text = " ".join(" ".join(block.itertext()).split())

@@ -91,7 +91,7 @@ def test_every_asem_and_aepf_in_the_essay_carries_the_tooltip(built_site, word):
 def test_glossary_page_has_entries_with_backlinks_that_resolve(built_site):
     page = built_site / "glossary" / "index.html"
     tree = lxml.html.fromstring(page.read_text(encoding="utf-8"))
-    entries = tree.xpath('//h3[contains(@class, "glossary-term")]')
+    entries = tree.xpath('//h2[contains(@class, "glossary-term")]')
     assert len(entries) >= 25
     titles = [" ".join(e.text_content().replace("¶", "").split()) for e in entries]
     assert titles == sorted(titles, key=str.casefold)

@@ -86,7 +86,7 @@ def test_glossary_renders_alphabetically_with_anchors_and_sources(tmp_path):
                                          "- term: Asia-Europe Meeting\n  abbr: ASEM\n  definition: A.\n  cite: [k1, k2]\n")
     terms, _ = load_glossary(path, "g")
     markdown = render_glossary_markdown(terms)
-    assert markdown.index("### Asia-Europe Meeting (ASEM) { #asem") < markdown.index("### Social pillar { #social-pillar")
+    assert markdown.index("## Asia-Europe Meeting (ASEM) { #asem") < markdown.index("## Social pillar { #social-pillar")
     assert "Sources: [@k1; @k2]" in markdown
     assert "See also: [Asia-Europe Meeting (ASEM)](#asem)." in markdown
 

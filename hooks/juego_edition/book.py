@@ -239,7 +239,8 @@ def book_meta(extra: dict, site_url: str) -> tuple[BookMeta, bool]:
     edition = dict(extra.get("edition") or {})
     enabled = str(edition.get("export", True)).strip().lower() not in {"false", "0", "no", "off", "none"}
     meta = BookMeta(
-        title=edition["title"], author=edition["author"], subtitle=edition.get("subtitle", ""),
+        title=edition["essay"]["title"], author=f'{edition["essay"]["author"]["given"]} {edition["essay"]["author"]["family"]}',
+        subtitle=edition.get("subtitle", ""),
         occasion=edition.get("occasion", ""), edition=edition.get("edition", ""), site_url=site_url,
         description=edition.get("description", ""), keywords=list(edition.get("keywords") or []),
         cite_as=edition.get("cite_as", ""), licence=list(edition.get("licence") or []),

@@ -118,7 +118,7 @@ def render_glossary_markdown(terms: list[Term], used_in: dict[str, str] | None =
     by_name = {t.term.casefold(): t for t in terms}
     blocks = []
     for term in sorted(terms, key=lambda t: t.term.casefold()):
-        lines = [f"### {term.label} {{ #{term.anchor} .glossary-term }}", "", term.definition]
+        lines = [f"## {term.label} {{ #{term.anchor} .glossary-term }}", "", term.definition]
         if term.cite:
             lines += ["", "Sources: [" + "; ".join(f"@{key}" for key in term.cite) + "]"]
         related = [by_name[name.casefold()] for name in term.see_also if name.casefold() in by_name]

@@ -1,0 +1,95 @@
+"""Reader-facing additions to rendered pages: paragraph permalinks, 'Cite this', reading time, CSP."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html as htmllib
+import re
+
+ESSAY_PARAGRAPH = re.compile(r'<p class="essay-text" id="p-(\d+)">(.*?)</p>', re.S)
+
+
+def add_paragraph_tools(page_html: str) -> str:
+    """A permalink and a 'cite this paragraph' button at the end of every numbered essay paragraph."""
+
+    def tools(match: re.Match) -> str:
+        n = match.group(1)
+        return (
+            f'<p class="essay-text" id="p-{n}">{match.group(2)}'
+            f'<span class="para-tools web-only">'
+            f'<a class="para-link" href="#p-{n}" aria-label="Permanent link to paragraph {n}">¶{n}</a>'
+            f'<button type="button" class="para-cite" data-para="{n}" aria-label="Cite paragraph {n}">Cite</button>'
+            f"</span></p>"
+        )
+
+    return ESSAY_PARAGRAPH.sub(tools, page_html)
+
+
+def cite_block(formatted: str, page_url: str, downloads: dict[str, str]) -> str:
+    """The 'Cite this essay' section and the dialog the paragraph buttons fill (see edition.js)."""
+    links = " · ".join(f'<a href="{htmllib.escape(href)}" download>{htmllib.escape(label)}</a>' for label, href in downloads.items())
+    return f"""
+<section class="cite-this web-only" id="cite-this" aria-labelledby="cite-this-title" data-url="{htmllib.escape(page_url)}">
+<h2 id="cite-this-title">Cite this essay</h2>
+<p class="cite-formatted" id="cite-formatted">{formatted}</p>
+<p class="cite-downloads">Download the reference: {links}</p>
+<dialog id="cite-dialog" aria-labelledby="cite-dialog-title">
+<h2 id="cite-dialog-title">Cite this paragraph</h2>
+<p id="cite-dialog-text"></p>
+<p class="cite-dialog-actions"><button type="button" id="cite-dialog-copy">Copy</button> <button type="button" id="cite-dialog-close">Close</button></p>
+</dialog>
+</section>
+"""
+
+
+def typographic_quotes(text: str) -> str:
+    """Straight double quotes to curly ones. Material writes page descriptions into attributes unescaped,
+    so a straight quote in front matter would end the attribute and break the page's head."""
+    return re.sub(r'"([^"]*)"', "\u201c\\1\u201d", text).replace('"', "\u201d")
+
+
+def reading_minutes(text: str, words_per_minute: int = 200) -> int:
+    words = len(re.findall(r"\w+", text))
+    return max(1, round(words / words_per_minute))
+
+
+def add_reading_time(page_html: str, minutes: int) -> str:
+    """'About N minutes to read' after the page title."""
+    line = f'<p class="reading-time web-only">About {minutes} minute{"s" if minutes != 1 else ""} to read</p>'
+    return re.sub(r"(</h1>)", r"\1" + line, page_html, count=1)
+
+
+def inject_head(page_html: str, tags: str) -> str:
+    return page_html.replace("</head>", tags + "\n</head>", 1)
+
+
+INLINE_SCRIPT = re.compile(r"<script(?P<attrs>(?:\s+[^>]*)?)>(?P<body>.*?)</script>", re.S | re.I)
+
+
+def content_security_policy(page_html: str) -> str:
+    """Only the site's own resources; inline scripts allowed by their SHA-256 hashes, nothing else."""
+    hashes = []
+    for match in INLINE_SCRIPT.finditer(page_html):
+        attrs = match.group("attrs") or ""
+        if "src=" in attrs:
+            continue
+        kind = re.search(r'type="([^"]+)"', attrs)
+        if kind and kind.group(1) not in ("text/javascript", "module"):
+            continue  # JSON and JSON-LD data blocks are never executed
+        digest = base64.b64encode(hashlib.sha256(match.group("body").encode("utf-8")).digest()).decode()
+        hashes.append(f"'sha256-{digest}'")
+    scripts = " ".join(["'self'", *sorted(set(hashes))])
+    return (
+        "default-src 'self'; "
+        f"script-src {scripts}; "
+        "style-src 'self' 'unsafe-inline'; "  # Material sets style attributes from its own script
+        "img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'"
+    )
+
+
+def add_csp(page_html: str) -> str:
+    policy = content_security_policy(page_html)
+    tag = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+    return re.sub(r'(<meta charset="utf-8">)', r"\1\n" + tag.replace("\\", "\\\\"), page_html, count=1, flags=re.I)

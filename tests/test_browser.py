@@ -1,0 +1,126 @@
+"""[6/8] The reader's experience in a real browser: Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import socketserver
+import threading
+from urllib.parse import urlparse
+
+import pytest
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+# As the machine's own probe starts it: no sandbox as root, and no background calls to Google's hosts.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-default-apps"]
+PAGES = ["", "essay/", "context/aepf/", "context/asem-and-migration/", "context/author/", "glossary/", "bibliography/", "about/"]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(built_site):
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(built_site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.console_errors = []
+    page.requests = []
+    page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    page.on("request", lambda r: page.requests.append(r.url))
+    yield page
+    context.close()
+
+
+def search(page, base_url, query: str) -> list[str]:
+    page.goto(base_url)
+    page.wait_for_load_state("networkidle")
+    page.keyboard.press("/")
+    page.keyboard.type(query)
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    return [a.get_attribute("href") for a in page.query_selector_all(".md-search-result__item a")]
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("passive robots", "/essay/"),               # a phrase from the essay
+    ("casualisation", "/glossary/"),             # a glossary term
+    ("Rosenberg", "/bibliography/"),             # a referenced author
+])
+def test_search_finds_the_right_page(page, base_url, query, expected):
+    hrefs = search(page, base_url, query)
+    assert any(urlparse(h).path == expected for h in hrefs), hrefs
+
+
+def test_citation_hover_and_focus_show_the_reference(page, base_url):
+    page.goto(base_url + "essay/")
+    ref = page.locator("a.footnote-ref").first
+    ref.hover()
+    tooltip = page.locator(".md-tooltip2").filter(has_text="Juego, Bonn")
+    tooltip.first.wait_for(state="visible", timeout=5000)
+    page.mouse.move(0, 0)
+    ref.focus()
+    tooltip.first.wait_for(state="visible", timeout=5000)
+
+
+def test_abbreviation_tooltip_shows_the_expansion(page, base_url):
+    page.goto(base_url + "essay/")
+    page.locator('abbr[title="Asia-Europe Meeting"]').first.hover()
+    page.locator(".md-tooltip2").filter(has_text="Asia-Europe Meeting").first.wait_for(state="visible", timeout=5000)
+
+
+def test_paragraph_permalink_scrolls_to_its_paragraph(page, base_url):
+    page.goto(base_url + "essay/#p-5")
+    page.wait_for_load_state("networkidle")
+    box = page.locator("#p-5").bounding_box()
+    assert box is not None and 0 <= box["y"] < 900 / 2, box
+    href = page.locator("#p-5 a.para-link").get_attribute("href")
+    assert href == "#p-5"
+
+
+def test_cite_this_paragraph_by_keyboard(page, base_url):
+    page.goto(base_url + "essay/")
+    button = page.locator('button.para-cite[data-para="3"]')
+    button.focus()
+    page.keyboard.press("Enter")
+    dialog = page.locator("#cite-dialog")
+    dialog.wait_for(state="visible")
+    text = page.locator("#cite-dialog-text").inner_text()
+    assert "Juego, Bonn" in text and "para. 3" in text and text.endswith("/essay/#p-3")
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_is_clean_in_the_browser(page, base_url, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(base_url + path)
+    page.wait_for_load_state("networkidle")
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}})
+    violations = [(v["id"], len(v["nodes"]), v["nodes"][0]["target"]) for v in results.response["violations"]]
+    assert violations == []
+    assert page.console_errors == []
+    foreign = sorted({r for r in page.requests if urlparse(r).hostname not in ("127.0.0.1",) and not r.startswith("data:")})
+    assert foreign == []

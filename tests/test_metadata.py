@@ -1,0 +1,128 @@
+"""[6/8] Scholarly metadata and citation downloads, read back with real parsers."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import subprocess
+import sys
+
+import lxml.html
+import pytest
+
+from conftest import ROOT
+
+SITE = "https://aepf8-edition.github.io/migration-in-asia-europe-relations/"
+
+
+@pytest.fixture(scope="module")
+def essay_html(built_site) -> str:
+    return (built_site / "essay" / "index.html").read_text(encoding="utf-8")
+
+
+def test_json_ld_open_graph_and_dublin_core_parse_with_extruct(essay_html):
+    import extruct
+
+    data = extruct.extract(essay_html, base_url=SITE + "essay/", syntaxes=["json-ld", "opengraph", "dublincore"], uniform=True)
+    article = next(d for d in data["json-ld"] if d.get("@type") == "ScholarlyArticle")
+    assert article["headline"] == "Migration in Asia-Europe Relations"
+    assert article["author"]["name"] == "Bonn Juego" and "Aalborg University" in article["author"]["affiliation"]["name"]
+    assert article["datePublished"] == "2010-11-10"
+    assert article["about"]["@type"] == "Event" and article["about"]["startDate"] == "2010-10-02"
+    assert len(article["citation"]) >= 10 and article["license"].startswith(SITE)
+    og = data["opengraph"][0]
+    assert og["@type"] == "article" and og["og:url"] == SITE + "essay/"
+    assert og["og:description"].startswith("The full text of Bonn Juego")
+    names = {e["name"].lower(): e["content"] for e in data["dublincore"][0]["elements"]}
+    assert names.get("dc.title") == "Migration in Asia-Europe Relations" and names.get("dc.creator") == "Juego, Bonn"
+
+
+def test_highwire_tags_for_google_scholar(essay_html, built_site):
+    tree = lxml.html.fromstring(essay_html)
+    meta = {}
+    for element in tree.xpath('//meta[starts-with(@name, "citation_")]'):
+        meta.setdefault(element.get("name"), []).append(element.get("content"))
+    assert meta["citation_title"] == ["Migration in Asia-Europe Relations"]
+    assert meta["citation_author"] == ["Juego, Bonn"]
+    assert meta["citation_publication_date"] == ["2010/11/10"]
+    assert meta["citation_conference_title"] == ["Eighth Asia-Europe People's Forum (AEPF-8)"]
+    pdf_url = meta["citation_pdf_url"][0]
+    assert pdf_url.startswith(SITE) and (built_site / pdf_url[len(SITE):]).is_file()
+    cited = set(re.findall(r'id="fn:([^"]+)"', essay_html))
+    assert len(meta["citation_reference"]) == len(cited) >= 10
+    assert all(r.startswith("citation_title=") for r in meta["citation_reference"])
+
+
+def test_citation_downloads_parse_with_real_parsers(built_site, essay_html):
+    import rispy
+    from citeproc.source.json import CiteProcJSON
+    from pybtex.database import parse_string
+
+    tree = lxml.html.fromstring(essay_html)
+    links = {a.text_content().strip(): a.get("href") for a in tree.xpath('//p[@class="cite-downloads"]/a')}
+    assert set(links) == {"BibTeX", "RIS", "CSL-JSON"}
+    files = {label: (built_site / "essay" / href).resolve() for label, href in links.items()}
+    bib = parse_string(files["BibTeX"].read_text(encoding="utf-8"), "bibtex")
+    entry = next(iter(bib.entries.values()))
+    assert str(entry.persons["author"][0]) == "Juego, Bonn" and entry.fields["url"] == SITE + "essay/"
+    ris = rispy.loads(files["RIS"].read_text(encoding="utf-8"))[0]
+    assert ris["authors"] == ["Juego, Bonn"] and ris["title"] == "Migration in Asia-Europe Relations"
+    csl = CiteProcJSON(json.loads(files["CSL-JSON"].read_text(encoding="utf-8")))
+    item = next(iter(csl.values()))
+    assert str(item["title"]) == "Migration in Asia-Europe Relations"
+    formatted = tree.xpath('string(//p[@id="cite-formatted"])')
+    assert formatted.startswith("Juego, Bonn. 2010.") and SITE + "essay/" in formatted
+
+
+def test_every_page_has_a_csp_that_allows_only_its_own_scripts(built_site):
+    pages = sorted(built_site.rglob("*.html"))
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
+        assert policy, page
+        directives = dict(d.strip().split(" ", 1) for d in policy.group(1).split(";") if d.strip())
+        assert directives["default-src"] == "'self'" and "http" not in policy.group(1)
+        for match in re.finditer(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(?:ld\+)?json\")[^>]*>(.*?)</script>", html, re.S):
+            digest = base64.b64encode(hashlib.sha256(match.group(1).encode("utf-8")).digest()).decode()
+            assert f"'sha256-{digest}'" in directives["script-src"], page
+
+
+def test_paragraph_ids_are_written_in_the_source_so_they_stay_stable():
+    source = (ROOT / "docs" / "essay.md").read_text(encoding="utf-8")
+    ids = re.findall(r"\{: \.essay-text #(p-\d+) \}", source)
+    assert ids == [f"p-{n}" for n in range(1, len(ids) + 1)] and len(ids) == 6
+
+
+def test_last_updated_reading_time_and_edit_link(essay_html):
+    assert "md-source-file" in essay_html or "Last update" in essay_html
+    assert re.search(r'class="reading-time web-only">About \d+ minutes? to read<', essay_html)
+    assert "/edit/main/docs/essay.md" in essay_html
+
+
+def test_citation_cff_is_valid():
+    result = subprocess.run([sys.executable, "-m", "cffconvert", "--validate", "-i", str(ROOT / "CITATION.cff")], capture_output=True, text=True)
+    if result.returncode != 0 and "No module named cffconvert.__main__" in result.stderr:
+        from shutil import which
+
+        result = subprocess.run([which("cffconvert") or str(ROOT / ".venv" / "bin" / "cffconvert"), "--validate", "-i", str(ROOT / "CITATION.cff")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_citation_cff_agrees_with_the_essay_record():
+    import yaml
+
+    from juego_edition.scholarly import essay_record
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+    record = essay_record(yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)["extra"])
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))["preferred-citation"]
+    assert cff["title"] == record.title
+    assert (cff["authors"][0]["family-names"], cff["authors"][0]["given-names"]) == (record.family, record.given)
+    assert str(cff["date-published"]) == record.published.isoformat()
+    assert cff["conference"]["name"] == record.conference
+    assert str(cff["conference"]["date-start"]) == record.conference_start.isoformat()
