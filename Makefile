@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help serve build test check pdf clean lock
+.PHONY: help serve build test check pdf clean lock lighthouse
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
@@ -43,6 +43,10 @@ PAPER ?= A4
 export PAPER
 pdf: build ## the edition as PDF and EPUB in site/downloads/ (PAPER=letter for US Letter)
 	@ls -l site/downloads/
+
+lighthouse: build ## Lighthouse (mobile) on the essay page, served with gzip from 127.0.0.1, Debian's Chromium
+	tools/ensure-chromium
+	tools/lighthouse/run site essay/
 
 clean: ## remove the built site, caches and .venv
 	rm -rf site site.old .site-* .pytest_cache $(VENV) book/*.part

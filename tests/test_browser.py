@@ -84,10 +84,23 @@ def test_citation_hover_and_focus_show_the_reference(page, base_url):
     tooltip.first.wait_for(state="visible", timeout=5000)
 
 
-def test_abbreviation_tooltip_shows_the_expansion(page, base_url):
+def test_term_tooltips_by_mouse_keyboard_and_touch(browser, base_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, has_touch=True)
+    page = context.new_page()
     page.goto(base_url + "essay/")
-    page.locator('abbr[title="Asia-Europe Meeting"]').first.hover()
-    page.locator(".md-tooltip2").filter(has_text="Asia-Europe Meeting").first.wait_for(state="visible", timeout=5000)
+    tooltip = page.locator("#term-tooltip")
+    page.locator('abbr[title="Asia-Europe Meeting"]').first.hover()  # mouse
+    tooltip.wait_for(state="visible", timeout=5000)
+    assert tooltip.inner_text() == "Asia-Europe Meeting"
+    page.keyboard.press("Escape")
+    tooltip.wait_for(state="hidden")
+    page.goto(base_url + "context/aepf/")
+    page.locator("a.glossary-link").first.focus()  # keyboard
+    tooltip.wait_for(state="visible", timeout=5000)
+    assert tooltip.inner_text().startswith("Work that is productive")
+    page.locator("xpath=//article//abbr[not(ancestor::a)]").nth(2).tap()  # touch
+    tooltip.wait_for(state="visible", timeout=5000)
+    context.close()
 
 
 def test_paragraph_permalink_scrolls_to_its_paragraph(page, base_url):
