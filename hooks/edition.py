@@ -46,6 +46,28 @@ if not any(isinstance(f, _DropBibtexUnknownKey) for f in _BIBTEX_LOG.filters):
     _BIBTEX_LOG.addFilter(_DropBibtexUnknownKey())
 
 
+class _DropMkDocsDuplicates(logging.Filter):
+    """MkDocs' own link, anchor and nav validation stays on as a safety net, but where our checks already
+    reported the page with path:line:col, MkDocs' place-less line for the same page is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        reported = state.get("reported_links") or set()
+        page = re.match(r"Doc file '([^']+)' contains a link", message)
+        if page and any(path.endswith("/" + page.group(1)) for path in reported):
+            return False
+        if message.startswith("The following pages exist in the docs directory") and any(reported):
+            return not any(line.strip("- ").strip() and any(p.endswith("/" + line.strip("- ").strip()) for p in reported)
+                           for line in message.splitlines()[1:])
+        return True
+
+
+for _name in ("mkdocs.structure.pages", "mkdocs.structure.nav"):
+    _logger = logging.getLogger(_name)
+    if not any(isinstance(f, _DropMkDocsDuplicates) for f in _logger.filters):
+        _logger.addFilter(_DropMkDocsDuplicates())
+
+
 def report(problems: list[Problem]) -> None:
     for problem in problems:
         if problem.severity == "error":
@@ -58,22 +80,12 @@ def on_startup(command, dirty):
     state["command"] = command  # 'serve' keeps serving with problems listed; 'build' fails on them
 
 
-def _bib_for_bibtex(session: CheckSession, workdir: Path) -> tuple[Path, list[Problem]]:
-    """One .bib of the entries that parse, so a broken entry is one error line, not a pybtex traceback."""
-    from pybtex.database import parse_string  # what mkdocs-bibtex parses with
-
-    problems = []
-    kept = []
-    for entry in session.entries.values():
-        try:
-            parse_string(entry.raw, "bibtex")
-        except Exception as exc:  # pybtex raises several types for malformed input
-            problems.append(Problem(entry.path, entry.line, 1, f"BibTeX entry '{entry.key}' cannot be read: {' '.join(str(exc).split())}; check its braces and commas", "bib.syntax"))
-            continue
-        kept.append(entry.raw)
+def _bib_for_bibtex(session: CheckSession, workdir: Path) -> Path:
+    """One .bib of the entries that parse (the session has left out and reported the others), so a broken
+    entry is one error line instead of a pybtex traceback from mkdocs-bibtex."""
     target = workdir / "edition.bib"
-    target.write_text("\n\n".join(kept) + "\n", encoding="utf-8")
-    return target, problems
+    target.write_text("\n\n".join(e.raw for e in session.entries.values()) + "\n", encoding="utf-8")
+    return target
 
 
 @event_priority(100)  # before mkdocs-bibtex's on_config, which reads csl_file and the .bib files
@@ -91,13 +103,12 @@ def on_config(config):
         raise PluginError(f"mkdocs.yml: {exc} [config.csl_style]") from None
     bibtex.config.csl_file = str(csl)
 
-    settings = settings_from_config(root, config.docs_dir, bibtex.config.bib_dir, bibtex.config.bib_file, config.extra)
+    settings = settings_from_config(root, config.docs_dir, bibtex.config.bib_dir, bibtex.config.bib_file, config.extra, config.nav)
     session = CheckSession(settings)
     found = session.load_data()
     workdir = Path(tempfile.mkdtemp(prefix="edition-bib-"))
-    feed, unreadable = _bib_for_bibtex(session, workdir)
-    session.problems += unreadable
-    report(found + unreadable)
+    feed = _bib_for_bibtex(session, workdir)
+    report(found)
     bibtex.config.bib_file, bibtex.config.bib_dir = str(feed), None
 
     state.update(
@@ -107,6 +118,8 @@ def on_config(config):
         bib_paths=[feed],  # only entries that parse; a broken one is reported, not a Pandoc crash
         notes=bibliography.verification_notes({k: {"note": plain(e.fields.get("note", ""))} for k, e in session.entries.items()}),
         unknown_keys=set(),
+        unreadable=set(),
+        reported_links=set(),
         essay=scholarly.essay_record(config.extra) if "essay" in (config.extra.get("edition") or {}) else None,
     )
     return config
@@ -116,17 +129,21 @@ def on_files(files, config):
     # Every page's sources are checked here, before any page renders: the glossary page lists where each
     # term is used, so it needs all pages scanned first. One pass per page keeps the checks linear.
     session: CheckSession = state["session"]
-    found = []
+    found, pages = [], {}
     for file in files.documentation_pages():
         shown = session.settings.shown(Path(file.abs_src_path))
         try:
-            source = file.content_string
+            pages[file.src_uri] = (shown, file.content_string)
         except UnicodeDecodeError as exc:
             found.append(Problem(shown, 1, 1, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", "page.encoding"))
-            continue
-        found += session.check_page(shown, source, file.src_uri)
-    session.problems += [p for p in found if p.code == "page.encoding"]
+            state["unreadable"].add(file.src_uri)
+    session.problems += found
+    found += session.check_pages(pages)
+    state["reported_links"] = {p.path for p in found if p.code.startswith(("link.", "page.not_in_nav"))}
     report(found)
+    # A page MkDocs cannot decode would end the build with a traceback; it is reported above instead.
+    for src in state["unreadable"]:
+        files.remove(files.get_file_from_path(src))
     return files
 
 

@@ -14,61 +14,7 @@ import pytest
 from conftest import mkdocs_build
 from juego_edition.glossary import load_glossary
 from juego_edition.terms import TermIndex, glossary_duplicates, rewrite_term_links, scan_page
-from test_reference_gate import append, line_count, make, project  # noqa: F401  (fixture)
-
-
-def plant_undefined_acronym(p: Path) -> list[str]:
-    page = p / "docs" / "context" / "author.md"
-    n = line_count(page)
-    append(page, "\nHe later wrote for the XYZQ-2 network.\n")
-    return [f"docs/context/author.md:{n + 2}:24: 'XYZQ-2' looks like an acronym but the glossary does not define it; add it to glossary/terms.yml (abbr) or to extra.checks.acronym_allowlist in mkdocs.yml [glossary.undefined_acronym]"]
-
-
-def plant_unknown_term_link(p: Path) -> list[str]:
-    page = p / "docs" / "about.md"
-    n = line_count(page)
-    append(page, "\nSee [[brain drian]] for the term.\n")
-    return [f"docs/about.md:{n + 2}:5: term link '[[brain drian]]' names no glossary term; did you mean 'Brain drain'? add the term to glossary/terms.yml or fix the link [glossary.unknown_term]"]
-
-
-def plant_duplicate_term(p: Path) -> list[str]:
-    glossary = p / "glossary" / "terms.yml"
-    n = line_count(glossary)
-    append(glossary, "\n- term: brain drain\n  definition: The same term again.\n")
-    first = next(i for i, l in enumerate(glossary.read_text(encoding="utf-8").splitlines(), 1) if l == "- term: Brain drain")
-    return [f"glossary/terms.yml:{n + 2}:1: term 'brain drain' of 'brain drain' is already defined by 'Brain drain' (line {first}); merge the entries or rename one [glossary.duplicate]"]
-
-
-def plant_unused_term(p: Path) -> list[str]:
-    glossary = p / "glossary" / "terms.yml"
-    n = line_count(glossary)
-    append(glossary, "\n- term: Zygomorphic remittance corridor\n  definition: A term no page uses.\n")
-    return [f"glossary/terms.yml:{n + 2}:1: term 'Zygomorphic remittance corridor' is used on no page; use it where it helps readers, or remove it [glossary.unused_term]"]
-
-
-def plant_unexpanded_abbreviation(p: Path) -> list[str]:
-    page = p / "docs" / "index.md"
-    text = page.read_text(encoding="utf-8").replace("the Asia-Europe Meeting (ASEM)", "ASEM", 1)
-    page.write_text(text, encoding="utf-8")
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if "governments meeting in ASEM" in l)
-    col = text.splitlines()[line - 1].index("ASEM") + 1
-    return [f"docs/index.md:{line}:{col}: first use of 'ASEM' on this page is not expanded; write 'Asia-Europe Meeting (ASEM)' here, or set 'expand_abbreviations: false' in the page's front matter [glossary.unexpanded_abbreviation]"]
-
-
-PLANTS = {f.__name__.removeprefix("plant_"): f for f in [
-    plant_undefined_acronym, plant_unknown_term_link, plant_duplicate_term, plant_unused_term, plant_unexpanded_abbreviation]}
-
-
-@pytest.mark.parametrize("kind", sorted(PLANTS))
-def test_planted_glossary_mistake_fails_build_and_check(project, kind):  # noqa: F811
-    expected = PLANTS[kind](project)
-    for target in ("check", "build"):
-        result = make(project, target)
-        output = result.stdout + result.stderr
-        assert result.returncode != 0, f"make {target} passed with {kind}:\n{output}"
-        assert "Traceback" not in output
-        for line in expected:
-            assert line in output, f"make {target}: expected\n  {line}\nin\n{output}"
+from corpus import CASES, project  # noqa: F401  (fixture)
 
 
 def article(built_site: Path, page: str):
@@ -162,8 +108,8 @@ def test_essay_words_survive_glossary_processing(built_site):
 
 
 def test_serve_build_and_check_agree(project, tmp_path):  # noqa: F811
-    for plant in PLANTS.values():
-        plant(project)
+    for name in ("undefined_acronym", "unknown_term_link", "duplicate_term", "unused_term", "unexpanded_abbreviation"):
+        CASES[name](project)
     from juego_edition.checks import run_check
 
     standalone = {str(p) for p in run_check(project) if p.code.startswith("glossary.")}

@@ -97,3 +97,30 @@ def load_bib_files(paths: list[tuple[Path, str]]) -> tuple[dict[str, BibEntry], 
             folded[entry.key.casefold()] = item
             entries[entry.key] = item
     return entries, problems
+
+
+def formatter_problems(entries: dict[str, BibEntry]) -> list[Problem]:
+    """Entries that pybtex (the parser mkdocs-bibtex formats with) refuses, e.g. a missing comma between
+    fields, which bibtexparser reads leniently. Removes them from ``entries``; one pybtex run when all is well."""
+    from pybtex.database import parse_string  # a dependency of mkdocs-bibtex, not of MkDocs
+
+    def refused(text: str) -> str | None:
+        try:
+            parse_string(text, "bibtex")
+        except Exception as exc:  # pybtex raises several error types for malformed input
+            return " ".join(str(exc).split())
+        return None
+
+    if refused("\n\n".join(e.raw for e in entries.values())) is None:
+        return []
+    problems = []
+    for key, entry in list(entries.items()):
+        reason = refused(entry.raw)
+        if reason is None:
+            continue
+        found = re.search(r"line (\d+)", reason)
+        line = entry.line + (int(found.group(1)) - 1 if found else 0)
+        detail = re.sub(r"^.*?syntax error in line \d+:\s*", "", reason)
+        problems.append(Problem(entry.path, line, 1, f"BibTeX syntax error: {detail} (entry '{key}'); check the braces and the commas between fields", "bib.syntax"))
+        del entries[key]
+    return problems

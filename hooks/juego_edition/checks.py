@@ -13,8 +13,9 @@ from pathlib import Path
 import yaml
 
 from .bibcheck import check_entries
-from .bibdata import BibEntry, load_bib_files
+from .bibdata import BibEntry, formatter_problems, load_bib_files
 from .citations import find_citations
+from .content import front_matter_problems, link_problems, nav_pages, page_anchors, security_problems, structure_problems
 from .diagnostics import Problem
 from .glossary import Term, load_glossary
 from .source import FRONT_MATTER
@@ -34,6 +35,9 @@ class Settings:
     proper_nouns: list[str] = field(default_factory=list)
     acronym_allowlist: set[str] = field(default_factory=set)
     glossary_page: str = "glossary.md"
+    bibliography_page: str = "bibliography.md"
+    nav: set[str] | None = None  # pages listed in mkdocs.yml's nav; None when there is no nav
+    max_image_kb: int = 500
     problems: list[Problem] = field(default_factory=list)  # problems in the settings themselves
 
     def shown(self, path: Path) -> str:
@@ -44,7 +48,8 @@ class Settings:
             return path.as_posix()
 
 
-def settings_from_config(root: Path, docs_dir: str | Path, bib_dir: str | None, bib_file: str | None, extra: dict | None) -> Settings:
+def settings_from_config(root: Path, docs_dir: str | Path, bib_dir: str | None, bib_file: str | None, extra: dict | None,
+                         nav=None) -> Settings:
     """Build settings from the values in mkdocs.yml (``extra.checks`` holds the gate's own options)."""
     checks = dict((extra or {}).get("checks") or {})
     problems = []
@@ -71,7 +76,9 @@ def settings_from_config(root: Path, docs_dir: str | Path, bib_dir: str | None, 
     return Settings(root=root, docs_dir=root / docs_dir, bib_files=bibs, glossary_file=glossary,
                     unused_entries=severities["unused_entries"], unused_terms=severities["unused_terms"],
                     proper_nouns=nouns, acronym_allowlist=set(allow),
-                    glossary_page=str(checks.get("glossary_page", "glossary.md")), problems=problems)
+                    glossary_page=str(checks.get("glossary_page", "glossary.md")),
+                    bibliography_page=str(checks.get("bibliography_page", "bibliography.md")),
+                    nav=nav_pages(nav) if nav else None, max_image_kb=int(checks.get("max_image_kb", 500)), problems=problems)
 
 
 class _TolerantLoader(yaml.SafeLoader):
@@ -94,7 +101,8 @@ def load_settings(root: Path) -> Settings:
     for plugin in config.get("plugins") or []:
         if isinstance(plugin, dict) and "bibtex" in plugin:
             bibtex = plugin["bibtex"] or {}
-    return settings_from_config(root, config.get("docs_dir", "docs"), bibtex.get("bib_dir"), bibtex.get("bib_file"), config.get("extra"))
+    return settings_from_config(root, config.get("docs_dir", "docs"), bibtex.get("bib_dir"), bibtex.get("bib_file"),
+                                config.get("extra"), config.get("nav"))
 
 
 def did_you_mean(key: str, known: list[str]) -> str:
@@ -125,7 +133,7 @@ class CheckSession:
         if not s.bib_files:
             found.append(Problem(s.shown(s.root / "mkdocs.yml"), 1, 1, "no .bib file found; put BibTeX files in bib/", "bib.unreadable"))
         self.entries, bib_problems = load_bib_files([(p, s.shown(p)) for p in s.bib_files])
-        found += bib_problems
+        found += bib_problems + formatter_problems(self.entries)
         found += check_entries(self.entries.values(), s.proper_nouns)
         shown_glossary = s.shown(s.glossary_file)
         self.terms, glossary_problems = load_glossary(s.glossary_file, shown_glossary)
@@ -186,6 +194,24 @@ class CheckSession:
         self.problems += found
         return found
 
+    def check_pages(self, pages: dict[str, tuple[str, str]]) -> list[Problem]:
+        """Every page (docs-relative path -> (shown path, source)): structure, security, links, citations, terms.
+
+        Anchors of all pages are collected first, so a link to any page can be checked in one pass.
+        """
+        anchors = {src: page_anchors(text) for src, (_, text) in pages.items()}
+        anchors.setdefault(self.settings.glossary_page, set()).update(t.anchor for t in self.terms)
+        anchors.setdefault(self.settings.bibliography_page, set()).update(f"ref-{k}" for k in self.entries)
+        found: list[Problem] = []
+        for src, (shown, text) in pages.items():
+            page_found = front_matter_problems(text, shown) + structure_problems(text, shown) + security_problems(text, shown)
+            page_found += link_problems(text, shown, src, self.settings.docs_dir, set(pages), anchors, self.settings.max_image_kb)
+            if self.settings.nav is not None and src not in self.settings.nav:
+                page_found.append(Problem(shown, 1, 1, f"page '{src}' is not in the nav; add it to 'nav:' in mkdocs.yml (or remove the file)", "page.not_in_nav"))
+            self.problems += page_found
+            found += page_found + self.check_page(shown, text, src)
+        return found
+
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
@@ -212,6 +238,7 @@ def run_check(root: Path) -> list[Problem]:
     settings = load_settings(root)
     session = CheckSession(settings)
     session.load_data()
+    pages = {}
     for page in markdown_files(settings.docs_dir):
         shown = settings.shown(page)
         try:
@@ -219,6 +246,7 @@ def run_check(root: Path) -> list[Problem]:
         except UnicodeDecodeError as exc:
             session.problems.append(Problem(shown, 1, 1, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", "page.encoding"))
             continue
-        session.check_page(shown, text, page.relative_to(settings.docs_dir).as_posix())
+        pages[page.relative_to(settings.docs_dir).as_posix()] = (shown, text)
+    session.check_pages(pages)
     session.finish()
     return sorted(set(session.problems))

@@ -1,0 +1,304 @@
+"""A corpus of contributor mistakes: each case changes a copy of the real site and returns the exact lines
+`make check` and `make build` must print for it (path:line:col: message [code])."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, copy_project
+
+LINE = re.compile(r"^(?:warning: )?(?P<path>[\w./-]+):(?P<line>\d+):(?P<col>\d+): .+ \[(?P<code>[a-z]+\.[a-z_]+)\]$")
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def line_count(path: Path) -> int:
+    return path.read_text(encoding="utf-8").count("\n")
+
+
+def plant_unknown_key(p: Path) -> list[str]:
+    page = p / "docs" / "context" / "author.md"
+    n = line_count(page)
+    append(page, "\nAs the essay says [@juego2010migratoin, p. 2].\n")
+    return [f"docs/context/author.md:{n + 2}:20: unknown citation key 'juego2010migratoin'; did you mean 'juego2010migration'? add the entry to bib/ or fix the key [cite.unknown_key]"]
+
+
+def plant_in_text_unknown_key(p: Path) -> list[str]:
+    page = p / "docs" / "about.md"
+    n = line_count(page)
+    append(page, "\nAs @castlesmiler2009 argue.\n")
+    return [f"docs/about.md:{n + 2}:4: unknown citation key 'castlesmiler2009'; did you mean 'castlesmiller2009'? add the entry to bib/ or fix the key [cite.unknown_key]"]
+
+
+def plant_bib_syntax_error(p: Path) -> list[str]:
+    bib = p / "bib" / "references.bib"
+    n = line_count(bib)
+    append(bib, "\n@book{broken2001,\n  title = {Unclosed,\n  year = {2001}\n\n@misc{after2001, title = {After}}\n")
+    return [f"bib/references.bib:{n + 2}:1: BibTeX syntax error"]
+
+
+def plant_duplicate_key_across_files(p: Path) -> list[str]:
+    (p / "bib" / "extra.bib").write_text("% another file\n@misc{Rosenberg2006,\n  title = {Another}\n}\n", encoding="utf-8")
+    # files are read in name order, so the entry in references.bib is the one reported and left out
+    line = next(i for i, l in enumerate((p / "bib" / "references.bib").read_text(encoding="utf-8").splitlines(), 1) if l.startswith("@article{rosenberg2006,"))
+    return [f"bib/references.bib:{line}:1: key differs only in case from 'Rosenberg2006' 'rosenberg2006' (first defined at bib/extra.bib:2); rename or merge one [bib.duplicate_key]"]
+
+
+def plant_missing_field(p: Path) -> list[str]:
+    bib = p / "bib" / "references.bib"
+    n = line_count(bib)
+    append(bib, "\n@article{nojournal2001,\n  author = {Doe, Jane},\n  title = {A Title},\n  year = {2001}\n}\n")
+    return [f"bib/references.bib:{n + 2}:1: @article 'nojournal2001' lacks required field 'journal' or 'journaltitle'; add it, or use a type that fits the work [bib.missing_field]",
+            f"bib/references.bib:{n + 2}:1: entry 'nojournal2001' is never cited; cite it where it supports the text, or remove it [bib.unused_entry]"]
+
+
+def plant_bad_year_doi_url(p: Path) -> list[str]:
+    bib = p / "bib" / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    text = text.replace("  doi        = {10.1177/1354066106067345},", "  doi        = {https://doi.org/10.1177/1354066106067345},")
+    text = text.replace("  year       = {2001},\n  verifiedat = {EconPapers (RePEc)},", "  year       = {c. 2001},\n  verifiedat = {EconPapers (RePEc)},")
+    text = text.replace("  url        = {https://dawn.com/news/amp/406426},", "  url        = {dawn.com/news/amp/406426},")
+    bib.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    doi = next(i for i, l in enumerate(lines, 1) if "https://doi.org/10.1177" in l)
+    year = next(i for i, l in enumerate(lines, 1) if "c. 2001" in l)
+    url = next(i for i, l in enumerate(lines, 1) if "{dawn.com/news" in l)
+    return [f"bib/references.bib:{doi}:1: doi 'https://doi.org/10.1177/1354066106067345' of 'rosenberg2006' is not a DOI; write the bare DOI, e.g. 10.1177/1354066106067345 (no https://doi.org/) [bib.bad_doi]",
+            f"bib/references.bib:{year}:1: year 'c. 2001' of 'beine2001brain' is not a four-digit year; write e.g. year = {{2010}} (or use date = {{2010-11-10}}) [bib.bad_year]",
+            f"bib/references.bib:{url}:1: url 'dawn.com/news/amp/406426' of 'dawn2002asem' is not an http(s) address; write the full address starting with https:// [bib.bad_url]"]
+
+
+def plant_unprotected_acronym(p: Path) -> list[str]:
+    bib = p / "bib" / "references.bib"
+    text = bib.read_text(encoding="utf-8").replace("title      = {{ASEM}: Looking Back, Looking Forward},", "title      = {ASEM: Looking Back, Looking Forward},")
+    bib.write_text(text, encoding="utf-8")
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "{ASEM: Looking Back" in l)
+    return [f"bib/references.bib:{line}:1: title of 'yeo2000asem' has 'ASEM' outside braces; CSL styles may lower-case it: write {{ASEM}} [bib.unprotected_caps]"]
+
+
+def plant_unused_entry(p: Path) -> list[str]:
+    (p / "bib" / "uncited.bib").write_text("@book{uncited1999,\n  author = {Doe, Jane},\n  title = {Never Cited},\n  publisher = {Nobody},\n  year = {1999}\n}\n", encoding="utf-8")
+    return ["bib/uncited.bib:1:1: entry 'uncited1999' is never cited; cite it where it supports the text, or remove it [bib.unused_entry]"]
+
+
+def plant_glossary_unknown_key(p: Path) -> list[str]:
+    glossary = p / "glossary" / "terms.yml"
+    text = glossary.read_text(encoding="utf-8").replace("beine2001brain]", "beine2001brian]", 1)
+    assert "beine2001brian" in text
+    glossary.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    at = next(i for i, l in enumerate(lines, 1) if "beine2001brian" in l)
+    start = max(i for i, l in enumerate(lines[:at], 1) if l.startswith("- term:"))
+    term = lines[start - 1].split(":", 1)[1].strip()
+    return [f"glossary/terms.yml:{start}:1: term '{term}' cites unknown key 'beine2001brian'; did you mean 'beine2001brain'? add the entry to bib/ or fix the key [cite.unknown_key]"]
+
+
+def plant_empty_citation(p: Path) -> list[str]:
+    page = p / "docs" / "index.md"
+    n = line_count(page)
+    append(page, "\nA claim [@].\n")
+    return [f"docs/index.md:{n + 2}:9: empty citation '[@]'; write a key after '@' or remove the brackets [cite.empty]"]
+
+
+def plant_undefined_acronym(p: Path) -> list[str]:
+    page = p / "docs" / "context" / "author.md"
+    n = line_count(page)
+    append(page, "\nHe later wrote for the XYZQ-2 network.\n")
+    return [f"docs/context/author.md:{n + 2}:24: 'XYZQ-2' looks like an acronym but the glossary does not define it; add it to glossary/terms.yml (abbr) or to extra.checks.acronym_allowlist in mkdocs.yml [glossary.undefined_acronym]"]
+
+
+def plant_unknown_term_link(p: Path) -> list[str]:
+    page = p / "docs" / "about.md"
+    n = line_count(page)
+    append(page, "\nSee [[brain drian]] for the term.\n")
+    return [f"docs/about.md:{n + 2}:5: term link '[[brain drian]]' names no glossary term; did you mean 'Brain drain'? add the term to glossary/terms.yml or fix the link [glossary.unknown_term]"]
+
+
+def plant_duplicate_term(p: Path) -> list[str]:
+    glossary = p / "glossary" / "terms.yml"
+    n = line_count(glossary)
+    append(glossary, "\n- term: brain drain\n  definition: The same term again.\n")
+    first = next(i for i, l in enumerate(glossary.read_text(encoding="utf-8").splitlines(), 1) if l == "- term: Brain drain")
+    return [f"glossary/terms.yml:{n + 2}:1: term 'brain drain' of 'brain drain' is already defined by 'Brain drain' (line {first}); merge the entries or rename one [glossary.duplicate]"]
+
+
+def plant_unused_term(p: Path) -> list[str]:
+    glossary = p / "glossary" / "terms.yml"
+    n = line_count(glossary)
+    append(glossary, "\n- term: Zygomorphic remittance corridor\n  definition: A term no page uses.\n")
+    return [f"glossary/terms.yml:{n + 2}:1: term 'Zygomorphic remittance corridor' is used on no page; use it where it helps readers, or remove it [glossary.unused_term]"]
+
+
+def plant_unexpanded_abbreviation(p: Path) -> list[str]:
+    page = p / "docs" / "index.md"
+    text = page.read_text(encoding="utf-8").replace("the Asia-Europe Meeting (ASEM)", "ASEM", 1)
+    page.write_text(text, encoding="utf-8")
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "governments meeting in ASEM" in l)
+    col = text.splitlines()[line - 1].index("ASEM") + 1
+    return [f"docs/index.md:{line}:{col}: first use of 'ASEM' on this page is not expanded; write 'Asia-Europe Meeting (ASEM)' here, or set 'expand_abbreviations: false' in the page's front matter [glossary.unexpanded_abbreviation]"]
+
+
+def make(project: Path, target: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["make", "--no-print-directory", "-C", str(project), target, f"VENV={ROOT / '.venv'}"],
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    project = copy_project(tmp_path / "project")
+    shutil.copy2(ROOT / "Makefile", project / "Makefile")
+    shutil.copy2(ROOT / "requirements.txt", project / "requirements.txt")
+    return project
+
+
+
+
+# ------------------------------------------------------------------ more malformed .bib files
+
+
+def plant_bib_unclosed_at_end(p: Path) -> list[str]:
+    bib = p / "bib" / "references.bib"
+    n = line_count(bib)
+    append(bib, "\n@book{lastentry2001,\n  author = {Doe, Jane},\n  title = {Never closed},\n")
+    return [f"bib/references.bib:{n + 2}:1: BibTeX syntax error"]
+
+
+def plant_bib_missing_comma(p: Path) -> list[str]:
+    (p / "bib" / "comma.bib").write_text("@misc{nocomma2001,\n  title = {A}\n  year = {2001}\n}\n", encoding="utf-8")
+    return ["bib/comma.bib:3:1: BibTeX syntax error: '}' expected (entry 'nocomma2001'); check the braces and the commas between fields [bib.syntax]"]
+
+
+def plant_bib_not_utf8(p: Path) -> list[str]:
+    (p / "bib" / "latin1.bib").write_bytes("@misc{latin2001, title = {Pa\xeds}}\n".encode("latin-1"))
+    return ["bib/latin1.bib:1:1: cannot read this .bib file (UnicodeDecodeError); save it as UTF-8 [bib.unreadable]"]
+
+
+# ------------------------------------------------------------------ pages: links, images, structure
+
+
+def _append_line(p: Path, page: str, text: str) -> tuple[int, Path]:
+    path = p / "docs" / page
+    n = line_count(path)
+    append(path, "\n" + text + "\n")
+    return n + 2, path
+
+
+def plant_broken_link(p: Path) -> list[str]:
+    line, _ = _append_line(p, "about.md", "See [the notes](notes-on-sources.md).")
+    return [f"docs/about.md:{line}:17: link 'notes-on-sources.md' points to 'notes-on-sources.md', which does not exist; fix the path [link.not_found]"]
+
+
+def plant_broken_anchor(p: Path) -> list[str]:
+    line, _ = _append_line(p, "context/author.md", "See [the third paragraph](../essay.md#p-33).")
+    return [f"docs/context/author.md:{line}:27: link '../essay.md#p-33': 'essay.md' has no anchor '#p-33'; did you mean 'p-3'? link to an existing heading [link.anchor_not_found]"]
+
+
+def plant_missing_image(p: Path) -> list[str]:
+    line, _ = _append_line(p, "about.md", "![The forum's poster](images/poster.png)")
+    return [f"docs/about.md:{line}:23: image 'images/poster.png' points to 'images/poster.png', which does not exist; fix the path [link.image_missing]"]
+
+
+def plant_oversized_image(p: Path) -> list[str]:
+    (p / "docs" / "images").mkdir()
+    (p / "docs" / "images" / "scan.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(700 * 1024))
+    line, _ = _append_line(p, "about.md", "![A scan of the essay](images/scan.png)")
+    return [f"docs/about.md:{line}:24: image 'images/scan.png' is 700 KB (limit 500 KB); resize or compress it [content.image_too_large]"]
+
+
+def plant_malformed_front_matter(p: Path) -> list[str]:
+    page = p / "docs" / "context" / "author.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("title: The author\n", "title: The author: Bonn Juego: 2010\n", 1), encoding="utf-8")
+    return ["docs/context/author.md:2:18: front matter is not valid YAML (mapping values are not allowed here); quote values that contain ':' or '#' [page.front_matter]"]
+
+
+def plant_unclosed_code_fence(p: Path) -> list[str]:
+    line, _ = _append_line(p, "about.md", "```text\nan example that never ends")
+    return [f"docs/about.md:{line}:1: code block opened with '```' is never closed; add a line '```' after the code [page.unclosed_fence]"]
+
+
+def plant_page_not_utf8(p: Path) -> list[str]:
+    (p / "docs" / "notes.md").write_bytes("# Notes\n\nA caf\xe9 in Brussels.\n".encode("latin-1"))
+    _add_to_nav(p, "notes.md")
+    return ["docs/notes.md:1:1: not UTF-8 text (byte 14); save the file as UTF-8 [page.encoding]"]
+
+
+def _add_to_nav(p: Path, page: str) -> None:
+    config = p / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8").replace("  - About this edition: about.md\n", f"  - About this edition: about.md\n  - Notes: {page}\n", 1)
+    config.write_text(text, encoding="utf-8")
+
+
+def plant_empty_page(p: Path) -> list[str]:
+    (p / "docs" / "notes.md").write_text("---\ntitle: Notes\n---\n\n", encoding="utf-8")
+    _add_to_nav(p, "notes.md")
+    return ["docs/notes.md:1:1: the page is empty; write its content or remove it from docs/ and the nav [page.empty]"]
+
+
+def plant_page_missing_from_nav(p: Path) -> list[str]:
+    (p / "docs" / "notes.md").write_text("# Notes\n\nA short note on the sources.\n", encoding="utf-8")
+    return ["docs/notes.md:1:1: page 'notes.md' is not in the nav; add it to 'nav:' in mkdocs.yml (or remove the file) [page.not_in_nav]"]
+
+
+# ------------------------------------------------------------------ content security
+
+
+def plant_raw_script(p: Path) -> list[str]:
+    line, _ = _append_line(p, "about.md", "<script>alert('hello')</script>")
+    return [f"docs/about.md:{line}:1: raw <script> is not allowed in a page; describe or link the content instead [content.raw_script]"]
+
+
+def plant_iframe(p: Path) -> list[str]:
+    line, _ = _append_line(p, "about.md", '<iframe src="https://video.example.org/forum"></iframe>')
+    return [f"docs/about.md:{line}:1: raw <iframe> is not allowed in a page; describe or link the content instead [content.embed]"]
+
+
+def plant_event_attribute(p: Path) -> list[str]:
+    line, _ = _append_line(p, "about.md", '<span onmouseover="steal()">Hover me</span>')
+    return [f"docs/about.md:{line}:7: event attribute 'onmouseover' is not allowed (it runs script); remove it [content.event_handler]"]
+
+
+def plant_javascript_link(p: Path) -> list[str]:
+    line, _ = _append_line(p, "about.md", "[Click here](javascript:alert(1))")
+    return [f"docs/about.md:{line}:14: 'javascript:' link or source is not allowed; link to a page or an https:// address [content.unsafe_url]"]
+
+
+def plant_data_url(p: Path) -> list[str]:
+    line, _ = _append_line(p, "about.md", '<a href="data:text/html;base64,PHNjcmlwdD4=">a file</a>')
+    return [f"docs/about.md:{line}:10: 'data:' link or source is not allowed; link to a page or an https:// address [content.unsafe_url]"]
+
+
+def plant_remote_image(p: Path) -> list[str]:
+    line, _ = _append_line(p, "about.md", "![Logo](https://www.tni.org/logo.png)")
+    return [f"docs/about.md:{line}:9: remote image 'https://www.tni.org/logo.png' would be fetched from another host; save the image under docs/ and link it there [content.remote_image]"]
+
+
+# ------------------------------------------------------------------ glossary file
+
+
+def plant_glossary_yaml_error(p: Path) -> list[str]:
+    glossary = p / "glossary" / "terms.yml"
+    n = line_count(glossary)
+    append(glossary, "\n- term: Broken entry\n  definition: [unclosed\n")
+    return [f"glossary/terms.yml:{n + 4}:1: YAML syntax error"]
+
+
+def plant_glossary_empty_definition(p: Path) -> list[str]:
+    glossary = p / "glossary" / "terms.yml"
+    text = glossary.read_text(encoding="utf-8")
+    start = text.index("- term: Casualisation")
+    end = text.index("\n- term:", start + 1)
+    entry = text[start:end]
+    new = re.sub(r"  definition: >-\n(?:    .*\n?)+", "  definition: ''\n", entry + "\n").rstrip("\n")
+    glossary.write_text(text[:start] + new + text[end:], encoding="utf-8")
+    line = text[:start].count("\n") + 1
+    return [f"glossary/terms.yml:{line}:1: term 'Casualisation' has an empty definition; write one or two sentences [glossary.empty_definition]"]
+
+
+CASES = {name.removeprefix("plant_"): f for name, f in sorted(globals().items()) if name.startswith("plant_") and callable(f)}
