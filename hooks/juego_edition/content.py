@@ -72,9 +72,7 @@ def structure_problems(text: str, shown: str) -> list[Problem]:
 
 def security_problems(text: str, shown: str) -> list[Problem]:
     """Raw scripts, frames, event handlers, script/data URLs and remote images are refused in contributions."""
-    prose = prose_mask(text)
-    # prose_mask blanks URLs; look for them in the unmasked text but only where the prose mask kept the tag
-    unmasked = _unmask_html(text, prose)
+    unmasked = prose_mask(text, urls=False)
     lines = LineIndex(text)
     problems = []
     for match in RAW_TAG.finditer(unmasked):
@@ -98,26 +96,10 @@ def security_problems(text: str, shown: str) -> list[Problem]:
     return problems
 
 
-def _unmask_html(text: str, prose: str) -> str:
-    """The source with code blanked but URLs kept (security checks need the URLs prose_mask hides)."""
-    chars = list(text)
-    for start, end in code_block_spans(text):
-        for i in range(start, end):
-            if chars[i] != "\n":
-                chars[i] = " "
-    masked = "".join(chars)
-    masked = re.sub(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", lambda m: re.sub(r"[^\n]", " ", m.group(0)), masked, flags=re.S)
-    masked = re.sub(r"<!--.*?(?:-->|\Z)", lambda m: re.sub(r"[^\n]", " ", m.group(0)), masked, flags=re.S)
-    front = re.match(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", masked, re.S)
-    if front:
-        masked = re.sub(r"[^\n]", " ", front.group(0)) + masked[front.end():]
-    return masked
-
-
 def link_problems(text: str, shown: str, src: str, docs_dir: Path, pages: set[str], anchors: dict[str, set[str]],
                   max_image_kb: int) -> list[Problem]:
     """Relative links and images: the target page or file exists, the anchor exists, images are not huge."""
-    unmasked = _unmask_html(text, "")
+    unmasked = prose_mask(text, urls=False)
     lines = LineIndex(text)
     problems = []
     base = posixpath.dirname(src)

@@ -69,8 +69,9 @@ def code_block_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def non_prose_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of ``text`` that are never scanned: front matter, code, HTML comments, URLs, e-mail addresses."""
+def non_prose_spans(text: str, urls: bool = True) -> list[tuple[int, int]]:
+    """Spans of ``text`` that are never scanned: front matter, code, HTML comments, and (``urls``) URLs and
+    e-mail addresses. Link and security checks keep the URLs, since URLs are what they check."""
     spans: list[tuple[int, int]] = []
     front = FRONT_MATTER.match(text)
     if front:
@@ -80,7 +81,7 @@ def non_prose_spans(text: str) -> list[tuple[int, int]]:
     for start, end in spans:
         _blank(chars, start, end)
     rest = "".join(chars)
-    for pattern in (HTML_COMMENT, INLINE_CODE, URL, EMAIL):
+    for pattern in (HTML_COMMENT, INLINE_CODE, URL, EMAIL) if urls else (HTML_COMMENT, INLINE_CODE):
         for match in pattern.finditer(rest):
             spans.append(match.span())
         chars = list(rest)
@@ -90,10 +91,10 @@ def non_prose_spans(text: str) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def prose_mask(text: str) -> str:
+def prose_mask(text: str, urls: bool = True) -> str:
     """``text`` with every non-prose character blanked; same length and line breaks."""
     chars = list(text)
-    for start, end in non_prose_spans(text):
+    for start, end in non_prose_spans(text, urls):
         _blank(chars, start, end)
     return "".join(chars)
 
