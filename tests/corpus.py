@@ -172,7 +172,7 @@ def plant_bib_unclosed_at_end(p: Path) -> list[str]:
 
 def plant_bib_missing_comma(p: Path) -> list[str]:
     (p / "bib" / "comma.bib").write_text("@misc{nocomma2001,\n  title = {A}\n  year = {2001}\n}\n", encoding="utf-8")
-    return ["bib/comma.bib:3:1: BibTeX syntax error: '}' expected (entry 'nocomma2001'); check the braces and the commas between fields [bib.syntax]"]
+    return ["bib/comma.bib:3:1: BibTeX syntax error: a comma is probably missing at the end of line 2 ('}' expected here) (entry 'nocomma2001'); check the braces and the commas between fields [bib.syntax]"]
 
 
 def plant_bib_not_utf8(p: Path) -> list[str]:
@@ -299,6 +299,32 @@ def plant_glossary_empty_definition(p: Path) -> list[str]:
     glossary.write_text(text[:start] + new + text[end:], encoding="utf-8")
     line = text[:start].count("\n") + 1
     return [f"glossary/terms.yml:{line}:1: term 'Casualisation' has an empty definition; write one or two sentences [glossary.empty_definition]"]
+
+
+def plant_bib_without_provenance(p: Path) -> list[str]:
+    bib = p / "bib" / "references.bib"
+    n = line_count(bib)
+    append(bib, "\n@book{unsourced1999,\n  author = {Doe, Jane},\n  title = {Where From},\n  publisher = {Nobody},\n  year = {1999}\n}\n")
+    page = p / "docs" / "about.md"
+    append(page, "\nA new claim [@unsourced1999].\n")
+    return [f"bib/references.bib:{n + 2}:1: entry 'unsourced1999' does not say how it was verified (no verifiedat or confidence); add verifiedat = {{where you saw it}} and confidence = {{verified}} or {{partly verified (...)}} [bib.provenance]"]
+
+
+def plant_glossary_dangling_see_also(p: Path) -> list[str]:
+    glossary = p / "glossary" / "terms.yml"
+    n = line_count(glossary)
+    append(glossary, "\n- term: Zero-hours contract\n  definition: A contract that guarantees no hours of work.\n  see_also: [Casualization]\n")
+    page = p / "docs" / "about.md"
+    append(page, "\nNot a zero-hours contract.\n")
+    return [f"glossary/terms.yml:{n + 2}:1: 'see_also' of 'Zero-hours contract' names 'Casualization', which is not a term; did you mean 'Casualisation'? use the exact term [glossary.unknown_term]"]
+
+
+def plant_glossary_uncited_fact(p: Path) -> list[str]:
+    glossary = p / "glossary" / "terms.yml"
+    n = line_count(glossary)
+    append(glossary, "\n- term: Zero-hours contract\n  definition: A contract without guaranteed hours, common in Britain since 2013.\n")
+    append(p / "docs" / "about.md", "\nNot a zero-hours contract.\n")
+    return [f"glossary/terms.yml:{n + 2}:1: definition of 'Zero-hours contract' states a date or figure but cites nothing; add cite: [key] [glossary.uncited_fact]"]
 
 
 CASES = {name.removeprefix("plant_"): f for name, f in sorted(globals().items()) if name.startswith("plant_") and callable(f)}

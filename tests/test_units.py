@@ -66,7 +66,7 @@ def test_glossary_loads_with_lines(tmp_path):
     ("text", "expected"),
     [
         ("- term: X\n  definition: ''\n", "glossary/terms.yml:1:1: term 'X' has an empty definition; write one or two sentences [glossary.empty_definition]"),
-        ("- term: X\n  definition: d\n  colour: red\n", "glossary/terms.yml:1:1: unknown field 'colour' in a glossary entry; allowed: abbr, cite, definition, see_also, term, variants [glossary.field]"),
+        ("- term: X\n  definition: d\n  colour: red\n", "glossary/terms.yml:3:1: unknown field 'colour' in a glossary entry; allowed: abbr, cite, definition, see_also, term, variants [glossary.field]"),
         ("- term: X\n  definition: [unclosed\n", None),
         ("term: X\n", "glossary/terms.yml:1:1: the glossary must be a YAML list of entries ('- term: ...') [glossary.syntax]"),
     ],

@@ -121,6 +121,8 @@ def formatter_problems(entries: dict[str, BibEntry]) -> list[Problem]:
         found = re.search(r"line (\d+)", reason)
         line = entry.line + (int(found.group(1)) - 1 if found else 0)
         detail = re.sub(r"^.*?syntax error in line \d+:\s*", "", reason)
+        if "expected" in detail and line > entry.line:  # the parser notices a missing comma on the next line
+            detail = f"a comma is probably missing at the end of line {line - 1} ({detail} here)"
         problems.append(Problem(entry.path, line, 1, f"BibTeX syntax error: {detail} (entry '{key}'); check the braces and the commas between fields", "bib.syntax"))
         del entries[key]
     return problems

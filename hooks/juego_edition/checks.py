@@ -7,6 +7,7 @@ so ``mkdocs build``, ``mkdocs serve`` and ``python -m juego_edition check`` find
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,6 +122,8 @@ class CheckSession:
         self.entries: dict[str, BibEntry] = {}
         self.terms: list[Term] = []
         self.cited: set[str] = set()
+        self.broken_keys: dict[str, Problem] = {}
+        self.unknown_uses: dict[str, str] = {}  # unknown key -> where it is first cited
         self.index = TermIndex([])
         self.term_uses: dict[str, list[TermUse]] = {}  # page (docs-relative) -> uses, in page order
         self.titles: dict[str, str] = {}
@@ -133,12 +136,25 @@ class CheckSession:
         if not s.bib_files:
             found.append(Problem(s.shown(s.root / "mkdocs.yml"), 1, 1, "no .bib file found; put BibTeX files in bib/", "bib.unreadable"))
         self.entries, bib_problems = load_bib_files([(p, s.shown(p)) for p in s.bib_files])
+        readable = set(self.entries)
         found += bib_problems + formatter_problems(self.entries)
+        # keys of entries that exist but could not be read: their citations point at the syntax error
+        self.broken_keys = {key: p for key in readable - set(self.entries) for p in found if f"(entry '{key}')" in p.message}
+        for entry in self.entries.values():
+            missing = [f for f in ("verifiedat", "confidence") if not entry.fields.get(f, "").strip()]
+            if missing:
+                found.append(Problem(entry.path, entry.line, 1, f"entry '{entry.key}' does not say how it was verified (no {' or '.join(missing)}); add verifiedat = {{where you saw it}} and confidence = {{verified}} or {{partly verified (...)}}", "bib.provenance"))
         found += check_entries(self.entries.values(), s.proper_nouns)
         shown_glossary = s.shown(s.glossary_file)
         self.terms, glossary_problems = load_glossary(s.glossary_file, shown_glossary)
         found += glossary_problems + glossary_duplicates(self.terms, shown_glossary)
         self.index = TermIndex(self.terms)
+        for term in self.terms:
+            for name in term.see_also:
+                if self.index.lookup(name) is None:
+                    found.append(Problem(shown_glossary, term.line, 1, f"'see_also' of '{term.term}' names '{name}', which is not a term; {self.index.suggest(name)}use the exact term", "glossary.unknown_term"))
+            if not term.cite and re.search(r"\b(1[5-9]|20)\d\d\b|\b\d+([.,]\d+)? (million|billion|per cent)\b", term.definition):
+                found.append(Problem(shown_glossary, term.line, 1, f"definition of '{term.term}' states a date or figure but cites nothing; add cite: [key]", "glossary.uncited_fact"))
         for term in self.terms:  # definitions are prose on the glossary page: their acronyms need defining too
             for token in ACRONYM.findall(term.definition):
                 if token not in self.index.known_tokens and token not in s.acronym_allowlist:
@@ -174,7 +190,13 @@ class CheckSession:
             if use.key in self.entries:
                 self.cited.add(use.key)
                 continue
-            found.append(Problem(shown_path, use.line, use.col, f"unknown citation key '{use.key}'; {did_you_mean(use.key, known)}add the entry to bib/ or fix the key", "cite.unknown_key"))
+            broken = self.broken_keys.get(use.key)
+            if broken is not None:
+                message = f"citation key '{use.key}' names an entry that could not be read (see {broken.path}:{broken.line}); fix that entry"
+            else:
+                message = f"unknown citation key '{use.key}'; {did_you_mean(use.key, known)}add the entry to bib/ or fix the key"
+                self.unknown_uses.setdefault(use.key, f"{shown_path}:{use.line}")
+            found.append(Problem(shown_path, use.line, use.col, message, "cite.unknown_key"))
         for line, col in empties:
             found.append(Problem(shown_path, line, col, "empty citation '[@]'; write a key after '@' or remove the brackets", "cite.empty"))
         self.problems += found
@@ -185,7 +207,10 @@ class CheckSession:
         found = []
         for key, entry in sorted(self.entries.items(), key=lambda kv: (kv[1].path, kv[1].line)):
             if key not in self.cited:
-                found.append(Problem(entry.path, entry.line, 1, f"entry '{key}' is never cited; cite it where it supports the text, or remove it", "bib.unused_entry", self.settings.unused_entries))
+                typo = difflib.get_close_matches(key, list(self.unknown_uses), n=1, cutoff=0.8)
+                hint = (f"the citation '{typo[0]}' at {self.unknown_uses[typo[0]]} looks like a typo of this key; fix the citation"
+                        if typo else "cite it where it supports the text, or remove it")
+                found.append(Problem(entry.path, entry.line, 1, f"entry '{key}' is never cited; {hint}", "bib.unused_entry", self.settings.unused_entries))
         used = {id(use.term) for uses in self.term_uses.values() for use in uses}
         shown_glossary = self.settings.shown(self.settings.glossary_file)
         for term in self.terms:

@@ -46,6 +46,7 @@ class _LineLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
     mapping = loader.construct_mapping(node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1
+    mapping["__lines__"] = {key.value: key.start_mark.line + 1 for key, _ in node.value if hasattr(key, "value")}
     return mapping
 
 
@@ -86,9 +87,11 @@ def load_glossary(path: Path, display_path: str) -> tuple[list[Term], list[Probl
             problems.append(Problem(display_path, 1, 1, "a glossary entry must be a mapping with 'term' and 'definition'", "glossary.syntax"))
             continue
         line = item.pop("__line__", 1)
+        key_lines = item.pop("__lines__", {})
         unknown = sorted(set(item) - KNOWN_KEYS)
         for key in unknown:
-            problems.append(Problem(display_path, line, 1, f"unknown field '{key}' in a glossary entry; allowed: {', '.join(sorted(KNOWN_KEYS))}", "glossary.field"))
+            hint = "; if this is the text of the definition, indent it under 'definition: >-'" if " " in str(key) else ""
+            problems.append(Problem(display_path, key_lines.get(key, line), 1, f"unknown field '{key}' in a glossary entry; allowed: {', '.join(sorted(KNOWN_KEYS))}{hint}", "glossary.field"))
         name = item.get("term")
         if not isinstance(name, str) or not name.strip():
             problems.append(Problem(display_path, line, 1, "glossary entry without a 'term'; add 'term: <the term>'", "glossary.field"))
