@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help serve build test check pdf clean lock lighthouse
+.PHONY: help serve build test check pdf clean lock lighthouse bench
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
@@ -43,6 +43,9 @@ PAPER ?= A4
 export PAPER
 pdf: build ## the edition as PDF and EPUB in site/downloads/ (PAPER=letter for US Letter)
 	@ls -l site/downloads/
+
+bench: $(STAMP) ## benchmark: our build vs plain MkDocs + mkdocs-bibtex at 20/200/1,000 pages; writes bench/results.md
+	$(BIN)/python bench/run.py
 
 lighthouse: build ## Lighthouse (mobile) on the essay page, served with gzip from 127.0.0.1, Debian's Chromium
 	tools/ensure-chromium

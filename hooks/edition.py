@@ -119,6 +119,7 @@ def on_config(config):
         notes=bibliography.verification_notes({k: {"note": plain(e.fields.get("note", ""))} for k, e in session.entries.items()}),
         unknown_keys=set(),
         unreadable=set(),
+        reference_texts=None,
         reported_links=set(),
         essay=scholarly.essay_record(config.extra) if "essay" in (config.extra.get("edition") or {}) else None,
     )
@@ -141,10 +142,47 @@ def on_files(files, config):
     found += session.check_pages(pages)
     state["reported_links"] = {p.path for p in found if p.code.startswith(("link.", "page.not_in_nav"))}
     report(found)
+    registry = getattr(config.plugins.get("bibtex"), "registry", None)
+    if registry is not None and "bib_data_bibtex" in dir(type(registry)):
+        # mkdocs-bibtex hands Pandoc the .bib as pybtex re-writes it, which turns month = apr into "April"
+        # and so loses the month and day of dated items; give Pandoc our entries as written instead.
+        registry.__dict__["bib_data_bibtex"] = "\n\n".join(e.raw for e in session.entries.values())
+    if os.environ.get("EDITION_BATCH_CITATIONS", "true").lower() != "false":
+        _format_all_citations_at_once(session, pages, config)
     # A page MkDocs cannot decode would end the build with a traceback; it is reported above instead.
     for src in state["unreadable"]:
         files.remove(files.get_file_from_path(src))
     return files
+
+
+def _format_all_citations_at_once(session: CheckSession, pages: dict, config) -> None:
+    """One Pandoc run per build instead of one per page: hand mkdocs-bibtex every citation of every page
+    (and of the glossary), plus every entry for the bibliography page, before pages render; its caches then
+    answer each page without calling Pandoc. Citations are also labelled consistently across the whole
+    site (e.g. "2010a" everywhere, as in the bibliography), which one run per page cannot do.
+    Unknown keys are left out: they are reported and never reach mkdocs-bibtex."""
+    from mkdocs_bibtex.citation import Citation, CitationBlock
+
+    bibtex = config.plugins.get("bibtex")
+    registry = getattr(bibtex, "registry", None)
+    if registry is None:
+        return
+    text = "\n".join(body for _, body in pages.values()) + "\n" + render_glossary_markdown(session.terms)
+    blocks, seen = [], set()
+    for block in CitationBlock.from_markdown(guard.protect_non_prose(text)):
+        if str(block) in seen or any(c.key not in session.entries for c in block.citations):
+            continue
+        seen.add(str(block))
+        blocks.append(block)
+    for key in session.entries:  # the bibliography page lists every entry
+        block = CitationBlock(citations=[Citation(key=key)])
+        if str(block) not in seen:
+            seen.add(str(block))
+            blocks.append(block)
+    if blocks:
+        registry.validate_citation_blocks(blocks)
+        # in the style's bibliography order, as Pandoc returned them
+        state["reference_texts"] = dict(getattr(registry, "_reference_cache", {}))
 
 
 @event_priority(50)  # generated Markdown and our guards come before mkdocs-bibtex formats citations
@@ -158,8 +196,12 @@ def _generate_and_guard(markdown, page, config, files):
         used_in = {t.term: backlinks_markdown(t, session.term_uses, session.titles, glossary_page) for t in session.terms}
         markdown = markdown.replace(pages.GLOSSARY_MARKER, render_glossary_markdown(session.terms, used_in))
     if pages.BIBLIOGRAPHY_MARKER in markdown:
-        listing = bibliography.render_reference_list(state["bib_paths"], state["csl"])
-        markdown = markdown.replace(pages.BIBLIOGRAPHY_MARKER, pages.reference_list_markdown(listing))
+        texts = state.get("reference_texts")
+        if texts and set(texts) >= set(session.entries):
+            listing = pages.reference_list_from_texts({k: v for k, v in texts.items() if k in session.entries})
+        else:  # citations not batched: one more Pandoc run for the list
+            listing = pages.reference_list_markdown(bibliography.render_reference_list(state["bib_paths"], state["csl"]))
+        markdown = markdown.replace(pages.BIBLIOGRAPHY_MARKER, listing)
     # Generated parts (glossary sources) may cite keys too; unknown ones are reported where they are
     # written (page or glossary file) and must not reach mkdocs-bibtex.
     unknown = {use.key for use in find_citations(markdown)[0] if use.key not in session.entries}
@@ -240,7 +282,8 @@ def on_post_build(config):
         (cite_dir / CITE_FILES["BibTeX"]).write_text(scholarly.bibtex(record, url), encoding="utf-8")
         (cite_dir / CITE_FILES["RIS"]).write_text(scholarly.ris(record, url), encoding="utf-8")
         (cite_dir / CITE_FILES["CSL-JSON"]).write_text(json.dumps(scholarly.csl_json(record, url), ensure_ascii=False, indent=2), encoding="utf-8")
-    meta, enabled = book.book_meta(config.extra, config.site_url or "")
+    has_edition = "essay" in (config.extra.get("edition") or {})
+    meta, enabled = book.book_meta(config.extra, config.site_url or "") if has_edition else (None, False)
     if enabled and state["command"] != "serve" and not errors:
         paper = os.environ.get("PAPER", "A4")
         try:

