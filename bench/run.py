@@ -128,11 +128,25 @@ def main() -> None:
         real = Path(tmp) / "real"
         run([PY, "-m", "mkdocs", "build", "-q", "-d", str(real)], ROOT)
         export = measure([PY, str(ROOT / "bench" / "export_only.py"), str(real)], ROOT, repeats)
+        weight = page_weight(real, "essay/")
         check_real = measure([PY, "-m", "juego_edition", "check", str(ROOT)], ROOT, repeats, dict(ENV, PYTHONPATH=str(ROOT / "hooks")))
-    write_results(rows, export, check_real, repeats)
+    write_results(rows, export, check_real, repeats, weight)
 
 
-def write_results(rows, export, check_real, repeats) -> None:
+def page_weight(site: Path, page: str) -> tuple[int, int, int]:
+    """Bytes of the page and of everything it loads from the site at start (HTML, CSS, JS): raw and gzipped."""
+    import gzip
+    import re
+
+    html_path = site / page / "index.html"
+    html = html_path.read_text(encoding="utf-8")
+    files = [html_path] + [(html_path.parent / ref).resolve() for ref in re.findall(r'(?:href|src)="([^"#?]+\.(?:css|js))"', html)]
+    raw = sum(f.stat().st_size for f in files if f.is_file())
+    packed = sum(len(gzip.compress(f.read_bytes(), 6)) for f in files if f.is_file())
+    return raw, packed, len(gzip.compress(html.encode("utf-8"), 6))
+
+
+def write_results(rows, export, check_real, repeats, weight) -> None:
     cpu = platform.processor() or platform.machine()
     lines = [
         f"# Benchmark results ({time.strftime('%Y-%m-%d')})", "",
@@ -146,7 +160,10 @@ def write_results(rows, export, check_real, repeats) -> None:
         lines.append(f"| {r['pages']} | {r['ours'][0]:.2f} | {r['plain'][0]:.2f} | {r['ours'][0] / r['plain'][0]:.2f} | "
                      f"{r['check'][0]:.2f} | {citeproc} | {r['ours'][1]} / {r['plain'][1]} / {r['check'][1]} |")
     lines += ["", f"Real edition: standalone check {check_real[0]:.2f} s ({check_real[1]} MiB); "
-              f"PDF + EPUB export {export[0]:.1f} s ({export[1]} MiB).", ""]
+              f"PDF + EPUB export {export[0]:.1f} s ({export[1]} MiB). "
+              f"Essay page with its CSS and JS: {weight[0] / 1024:.0f} KiB, {weight[1] / 1024:.0f} KiB gzipped "
+              f"(the HTML alone {weight[2] / 1024:.0f} KiB gzipped; the search index loads later, on demand).", "",
+              "Lighthouse (mobile) on the essay page: `make lighthouse` (see README).", ""]
     text = "\n".join(lines)
     (ROOT / "bench" / "results.md").write_text(text, encoding="utf-8")
     print(text)
