@@ -174,7 +174,10 @@ def _format_all_citations_at_once(session: CheckSession, pages: dict, config) ->
             continue
         seen.add(str(block))
         blocks.append(block)
-    for key in session.entries:  # the bibliography page lists every entry
+    cited = {c.key for block in blocks for c in block.citations}
+    for key in session.entries:  # the bibliography page lists every entry, cited or not
+        if key in cited:
+            continue
         block = CitationBlock(citations=[Citation(key=key)])
         if str(block) not in seen:
             seen.add(str(block))

@@ -152,3 +152,10 @@ def test_epub_passes_epubcheck_with_metadata(built_site):
     assert "Notes and references" in text
     assert letters("It is only when we have resolved the problems of uneven development") in letters(text)
     assert "Editorial note 3" in text and "Silwal" in text
+
+
+def test_no_stranded_single_word_lines_in_the_pdf(pdf):
+    # a typesetting regression: WeasyPrint once left "of" alone on a line in an editorial note
+    lonely = [(i + 1, line) for i, page in enumerate(pdf.pages) for line in page.extract_text().split("\n")
+              if re.fullmatch(r"[a-z]{1,4}", line.strip())]
+    assert lonely == []
