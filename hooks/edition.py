@@ -53,12 +53,13 @@ class _DropMkDocsDuplicates(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         reported = state.get("reported_links") or set()
+        prefix = state.get("docs_prefix", "docs/")
         page = re.match(r"Doc file '([^']+)' contains a link", message)
-        if page and any(path.endswith("/" + page.group(1)) for path in reported):
+        if page and prefix + page.group(1) in reported:
             return False
-        if message.startswith("The following pages exist in the docs directory") and any(reported):
-            return not any(line.strip("- ").strip() and any(p.endswith("/" + line.strip("- ").strip()) for p in reported)
-                           for line in message.splitlines()[1:])
+        if message.startswith("The following pages exist in the docs directory"):
+            listed = [line.strip().lstrip("- ").strip() for line in message.splitlines()[1:] if line.strip()]
+            return not listed or not all(prefix + src in reported for src in listed)
         return True
 
 
@@ -66,6 +67,23 @@ for _name in ("mkdocs.structure.pages", "mkdocs.structure.nav"):
     _logger = logging.getLogger(_name)
     if not any(isinstance(f, _DropMkDocsDuplicates) for f in _logger.filters):
         _logger.addFilter(_DropMkDocsDuplicates())
+
+
+def _workdir() -> Path:
+    """One scratch folder per process (``mkdocs serve`` rebuilds reuse it), removed when MkDocs exits."""
+    if "workdir" not in _process:
+        _process["workdir"] = Path(tempfile.mkdtemp(prefix="edition-"))
+    return _process["workdir"]
+
+
+_process: dict = {}
+
+
+def on_shutdown():
+    import shutil
+
+    if "workdir" in _process:
+        shutil.rmtree(_process.pop("workdir"), ignore_errors=True)
 
 
 def report(problems: list[Problem]) -> None:
@@ -106,7 +124,7 @@ def on_config(config):
     settings = settings_from_config(root, config.docs_dir, bibtex.config.bib_dir, bibtex.config.bib_file, config.extra, config.nav)
     session = CheckSession(settings)
     found = session.load_data()
-    workdir = Path(tempfile.mkdtemp(prefix="edition-bib-"))
+    workdir = _workdir()
     feed = _bib_for_bibtex(session, workdir)
     report(found)
     bibtex.config.bib_file, bibtex.config.bib_dir = str(feed), None
@@ -119,6 +137,8 @@ def on_config(config):
         notes=bibliography.verification_notes({k: {"note": plain(e.fields.get("note", ""))} for k, e in session.entries.items()}),
         unknown_keys=set(),
         unreadable=set(),
+        essay_cited=[],
+        docs_prefix=settings.shown(settings.docs_dir).rstrip("/") + "/",
         reference_texts=None,
         reported_links=set(),
         essay=scholarly.essay_record(config.extra) if "essay" in (config.extra.get("edition") or {}) else None,
@@ -197,7 +217,7 @@ def _generate_and_guard(markdown, page, config, files):
     markdown = rewrite_term_links(markdown, session.index, page.file.src_uri, glossary_page)
     if pages.GLOSSARY_MARKER in markdown:
         used_in = {t.term: backlinks_markdown(t, session.term_uses, session.titles, glossary_page) for t in session.terms}
-        markdown = markdown.replace(pages.GLOSSARY_MARKER, render_glossary_markdown(session.terms, used_in))
+        markdown = markdown.replace(pages.GLOSSARY_MARKER, render_glossary_markdown(session.terms, used_in, session.index.lookup))
     if pages.BIBLIOGRAPHY_MARKER in markdown:
         texts = state.get("reference_texts")
         if texts and set(texts) >= set(session.entries):
@@ -211,7 +231,7 @@ def _generate_and_guard(markdown, page, config, files):
     state["unknown_keys"] |= unknown
     markdown = guard.protect_non_prose(guard.defuse_unknown_keys(markdown, unknown))
     # Every abbreviation gets its tooltip from the glossary source (Python-Markdown's abbr extension).
-    return markdown + "\n\n" + abbreviation_definitions(session.terms) + "\n"
+    return markdown + ABBREVIATIONS_START + abbreviation_definitions(session.terms) + "\n"
 
 
 @event_priority(-100)  # after mkdocs-bibtex: put back the '@' hidden from it in code and URLs
@@ -230,19 +250,19 @@ def on_page_content(html, page, config, files):
     report(found)
     html = bibliography.unescape_link_text(html)
     html = bibliography.mark_partly_verified(html, state["notes"])
-    html = webpage.add_reading_time(html, webpage.reading_minutes(page.markdown or ""))
+    html = webpage.add_reading_time(html, webpage.reading_minutes(page.markdown.split(ABBREVIATIONS_START)[0]))
     record = state.get("essay")
     if record is not None and page.file.src_uri == record.page:
         state["essay_cited"] = list(dict.fromkeys(re.findall(r'id="fn:([^"]+)"', html)))
         url = page.canonical_url or ""
-        downloads = {label: posixpath.relpath(f"cite/{name}", posixpath.dirname(page.url.rstrip("/") + "/x") or ".")
-                     for label, name in CITE_FILES.items()}
+        downloads = {label: posixpath.relpath(f"cite/{name}", page.url.rstrip("/") or ".") for label, name in CITE_FILES.items()}
         formatted = scholarly.formatted_citation(record, url, str(state["csl"]))
         html = html.replace("<!-- cite:this -->", webpage.cite_block(formatted, url, downloads))
         html = webpage.add_paragraph_tools(html)
     return html
 
 
+ABBREVIATIONS_START = "\n\n<!-- abbreviations from glossary/terms.yml -->\n"
 CITE_FILES = {"BibTeX": "juego2010-essay.bib", "RIS": "juego2010-essay.ris", "CSL-JSON": "juego2010-essay.json"}
 
 

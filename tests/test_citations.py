@@ -75,5 +75,18 @@ def test_at_signs_in_code_and_urls_are_hidden_from_mkdocs_bibtex_and_restored():
 
 
 def test_unknown_keys_are_shown_not_formatted():
-    text = "A [@good; @bad2001, p. 2] and `@bad2001` and @bad2001x."
-    assert defuse_unknown_keys(text, {"bad2001"}) == "A [@good; **bad2001?**, p. 2] and `@bad2001` and @bad2001x."
+    text = "A [@good; @bad2001, p. 2] and `@bad2001` and @bad2001x and @bad2001:2."
+    assert defuse_unknown_keys(text, {"bad2001"}) == (
+        'A [@good; <strong class="citation-unknown">bad2001?</strong>, p. 2] and `@bad2001` and @bad2001x and @bad2001:2.')
+
+
+def test_a_stray_backtick_does_not_hide_later_paragraphs():
+    assert keys("Don`t stop.\n\nAs shown [@smith2010].\n\nUse `code` here.") == ["smith2010"]
+
+
+def test_bold_text_ending_in_a_question_mark_is_not_an_unknown_citation():
+    from juego_edition.rendered import check_rendered_html
+
+    html = '<p><strong>Why?</strong> and <strong class="citation-unknown">bad2001?</strong> and <strong>smith2010?</strong></p>'
+    found = check_rendered_html(html, "**Why?** [@bad2001] @smith2010", "docs/x.md")
+    assert sorted(p.message.split("'")[1] for p in found) == ["bad2001", "smith2010"]

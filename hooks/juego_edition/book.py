@@ -257,5 +257,5 @@ def export_book(site_dir: Path, root: Path, meta: BookMeta, paper: str = "A4") -
     stylesheet = (root / "book" / "print.css").read_text(encoding="utf-8")
     render_pdf(assemble_book(site_dir, meta, stylesheet), root / "book", pdf, paper)
     fonts = sorted((root / "fonts").glob("LinLibertine_R*.otf"))
-    render_epub(essay_for_epub(site_dir, meta), meta, fonts, root / "book" / "epub.css", epub)
+    render_epub(essay_for_epub(site_dir, meta, meta.pages[0] if meta.pages else "essay.md"), meta, fonts, root / "book" / "epub.css", epub)
     return [pdf, epub]

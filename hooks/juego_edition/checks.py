@@ -79,7 +79,15 @@ def settings_from_config(root: Path, docs_dir: str | Path, bib_dir: str | None, 
                     proper_nouns=nouns, acronym_allowlist=set(allow),
                     glossary_page=str(checks.get("glossary_page", "glossary.md")),
                     bibliography_page=str(checks.get("bibliography_page", "bibliography.md")),
-                    nav=nav_pages(nav) if nav else None, max_image_kb=int(checks.get("max_image_kb", 500)), problems=problems)
+                    nav=nav_pages(nav) if nav else None, max_image_kb=_max_image_kb(checks, problems), problems=problems)
+
+
+def _max_image_kb(checks: dict, problems: list[Problem]) -> int:
+    value = checks.get("max_image_kb", 500)
+    if isinstance(value, int) and value > 0:
+        return value
+    problems.append(Problem("mkdocs.yml", 1, 1, f"extra.checks.max_image_kb is '{value}'; write a number of kilobytes, e.g. 500", "config.invalid"))
+    return 500
 
 
 class _TolerantLoader(yaml.SafeLoader):
@@ -132,7 +140,8 @@ class CheckSession:
     # -- data -------------------------------------------------------------------------------------
     def load_data(self) -> list[Problem]:
         s = self.settings
-        found: list[Problem] = []
+        found: list[Problem] = list(s.problems)  # options in mkdocs.yml: reported with the rest
+        self.problems = []
         if not s.bib_files:
             found.append(Problem(s.shown(s.root / "mkdocs.yml"), 1, 1, "no .bib file found; put BibTeX files in bib/", "bib.unreadable"))
         self.entries, bib_problems = load_bib_files([(p, s.shown(p)) for p in s.bib_files])

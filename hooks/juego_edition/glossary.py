@@ -115,16 +115,18 @@ def load_glossary(path: Path, display_path: str) -> tuple[list[Term], list[Probl
     return terms, problems
 
 
-def render_glossary_markdown(terms: list[Term], used_in: dict[str, str] | None = None) -> str:
+def render_glossary_markdown(terms: list[Term], used_in: dict[str, str] | None = None, resolve=None) -> str:
     """Alphabetical entries, each a heading with a stable anchor, its definition, sources, 'see also'
     and (``used_in``, by term) the Markdown line listing the pages that use it."""
     by_name = {t.term.casefold(): t for t in terms}
+    # ``resolve`` (TermIndex.lookup) accepts what the check accepts: abbreviations and variants too
+    resolve = resolve or (lambda name: by_name.get(name.casefold()))
     blocks = []
     for term in sorted(terms, key=lambda t: t.term.casefold()):
         lines = [f"## {term.label} {{ #{term.anchor} .glossary-term }}", "", term.definition]
         if term.cite:
             lines += ["", "Sources: [" + "; ".join(f"@{key}" for key in term.cite) + "]"]
-        related = [by_name[name.casefold()] for name in term.see_also if name.casefold() in by_name]
+        related = [found for found in map(resolve, term.see_also) if found is not None]
         if related:
             lines += ["", "See also: " + ", ".join(f"[{r.label}](#{r.anchor})" for r in related) + "."]
         if used_in and used_in.get(term.term):

@@ -34,13 +34,14 @@ def defuse_unknown_keys(markdown: str, unknown: Iterable[str]) -> str:
     keys = sorted(set(unknown), key=len, reverse=True)
     if not keys:
         return markdown
-    pattern = re.compile(r"-?@(" + "|".join(map(re.escape, keys)) + r")(?![\w])")
+    # a key ends where Pandoc's does: not before a word character or internal punctuation followed by one
+    pattern = re.compile(r"-?@(" + "|".join(map(re.escape, keys)) + r")(?![\w]|[:.#$%&\-+?<>~/]\w)")
     prose_only = [(s, e) for s, e in non_prose_spans(markdown)]
     out, pos = [], 0
     for match in pattern.finditer(markdown):
         if any(s <= match.start() < e for s, e in prose_only):
             continue
-        out += [markdown[pos:match.start()], f"**{match.group(1)}?**"]
+        out += [markdown[pos:match.start()], f'<strong class="citation-unknown">{match.group(1)}?</strong>']
         pos = match.end()
     out.append(markdown[pos:])
     return "".join(out)

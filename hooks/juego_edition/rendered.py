@@ -10,7 +10,9 @@ from .source import LineIndex, prose_mask
 
 CODE = re.compile(r"<(pre|code)\b.*?</\1>", re.S | re.I)
 TAG = re.compile(r"<[^>]+>")
-UNKNOWN_MARK = re.compile(r"<strong>([\w:.#$%&\-+?<>~/]+)\?</strong>")
+# Pandoc writes an unknown key as "key?" in bold; our guard marks it so that ordinary bold text ("**Why?**")
+# is never taken for one.
+UNKNOWN_MARK = re.compile(r'<strong(?: class="citation-unknown")?>([\w:.#$%&\-+?<>~/]+\d[\w:.#$%&\-+?<>~/]*)\?</strong>|<strong class="citation-unknown">([^<]+)\?</strong>')
 LEFTOVERS = [
     (re.compile(r"\[-?@[\w]"), "a citation was left unformatted ('[@...')"),
     (re.compile(r"\[\^[^\]\s]+\]"), "a footnote reference was left unformatted ('[^...]')"),
@@ -30,7 +32,7 @@ def check_rendered_html(page_html: str, source: str, shown_path: str, already_re
     """Problems in one rendered page, located in its Markdown source where the text can be found."""
     problems = []
     for match in UNKNOWN_MARK.finditer(page_html):
-        key = match.group(1)
+        key = match.group(1) or match.group(2)
         if key in already_reported:
             continue
         line, col = _locate(source, "@" + key)

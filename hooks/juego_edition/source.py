@@ -11,7 +11,8 @@ from bisect import bisect_right
 
 FENCE_OPEN = re.compile(r"^(?P<indent> {0,3}|(?: {4})+ {0,3})(?P<fence>`{3,}|~{3,})")
 CONTAINER = re.compile(r"^\s*(?:!!!|\?\?\?\+?|===|[-*+]\s|\d+[.)]\s|\[\^[^\]]+\]:|:\s|<div\b[^>]*\bmarkdown)")
-INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+# A code span never crosses a blank line (CommonMark): a stray backtick must not hide later paragraphs.
+INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.S)
 HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 URL = re.compile(r"(?:https?|ftp|mailto|file):[^\s)\]>\"']+|www\.[^\s)\]>\"']+")
 EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
