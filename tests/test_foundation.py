@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 import yaml
 
-from conftest import ROOT, mkdocs_build
+from conftest import ROOT, make_serve, mkdocs_build
 
 # Elements whose URL the browser fetches by itself (as opposed to <a href>, which the reader follows).
 FETCHING = {("link", "href"), ("script", "src"), ("img", "src"), ("iframe", "src"), ("source", "src"),
@@ -118,31 +118,7 @@ def test_workflows_have_least_privilege_permissions():
                     assert re.search(r"@[0-9a-f]{40}$", uses), f"{path.name}:{name}: pin {uses} to a commit"
 
 
-def test_make_serve_answers_on_its_address(tmp_path):
-    import os
-    import signal
-    import socket
-    import time
-    import urllib.request
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(["make", "--no-print-directory", "serve", f"ADDR=127.0.0.1:{port}"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        status = None
-        while time.monotonic() < deadline and status is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
-                    status = response.status
-                    body = response.read().decode("utf-8")
-            except OSError:
-                assert proc.poll() is None, proc.stdout.read()
-                time.sleep(0.5)
-        assert status == 200
-        assert "Migration in Asia-Europe Relations" in body
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+def test_make_serve_answers_on_its_address():
+    status, body, output = make_serve()
+    assert status == 200, output
+    assert "Migration in Asia-Europe Relations" in body

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, mkdocs_build
+from conftest import ROOT, make_serve, mkdocs_build
 from corpus import (CASES, LINE, append, line_count, make, plant_unknown_key, project)  # noqa: F401  (fixture)
 from juego_edition.checks import run_check
 
@@ -67,32 +67,9 @@ def test_unformatted_footnote_is_caught_after_rendering(project, tmp_path):
 
 
 def test_serve_lists_problems_and_keeps_serving(project):
-    import os
-    import signal
-    import socket
-    import time
-    import urllib.request
-
     plant_unknown_key(project)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(["make", "--no-print-directory", "-C", str(project), "serve", f"ADDR=127.0.0.1:{port}", f"VENV={ROOT / '.venv'}"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    try:
-        status = None
-        deadline = time.monotonic() + 120
-        while status is None and time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
-                    status = response.status
-            except OSError:
-                assert proc.poll() is None, proc.stdout.read()
-                time.sleep(0.5)
-        assert status == 200
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        output = proc.communicate(timeout=30)[0]
+    status, _, output = make_serve("-C", str(project), f"VENV={ROOT / '.venv'}")
+    assert status == 200, output
     assert "[cite.unknown_key]" in output
 
 

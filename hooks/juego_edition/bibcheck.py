@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 
 from .bibdata import BibEntry
+from .bibliography import PARTLY_VERIFIED_PREFIX
 from .diagnostics import Problem
 
 # BibTeX's required fields (btxdoc), with biblatex's types and its 'date' for 'year'.
@@ -91,7 +92,7 @@ def check_entries(entries: Iterable[BibEntry], proper_nouns: Iterable[str] = ())
         # 'knownmissing' names required fields the editors could not verify; the gap must be explained
         # to readers in a "Partly verified:" note rather than filled with a guess.
         known_missing = set(re.split(r"[\s,]+", fields.get("knownmissing", "").strip().lower())) - {""}
-        if known_missing and not " ".join(fields.get("note", "").split()).startswith("Partly verified:"):
+        if known_missing and not " ".join(fields.get("note", "").split()).startswith(PARTLY_VERIFIED_PREFIX):
             problems.append(Problem(entry.path, entry.field_lines.get("knownmissing", entry.line), 1, f"'{entry.key}' declares knownmissing but has no note starting 'Partly verified:'; say there what could not be verified", "bib.missing_field"))
         for options in required:
             if known_missing & set(options):

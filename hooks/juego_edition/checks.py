@@ -17,7 +17,7 @@ from .bibcheck import check_entries
 from .bibdata import BibEntry, formatter_problems, load_bib_files
 from .citations import find_citations
 from .content import front_matter_problems, link_problems, nav_pages, page_anchors, security_problems, structure_problems
-from .diagnostics import Problem
+from .diagnostics import Problem, did_you_mean
 from .glossary import Term, load_glossary
 from .source import FRONT_MATTER
 from .terms import ACRONYM, TermIndex, TermUse, glossary_duplicates, scan_page
@@ -112,14 +112,6 @@ def load_settings(root: Path) -> Settings:
             bibtex = plugin["bibtex"] or {}
     return settings_from_config(root, config.get("docs_dir", "docs"), bibtex.get("bib_dir"), bibtex.get("bib_file"),
                                 config.get("extra"), config.get("nav"))
-
-
-def did_you_mean(key: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    if not close:
-        folded = {k.casefold(): k for k in known}
-        close = [folded[key.casefold()]] if key.casefold() in folded else []
-    return f"did you mean '{close[0]}'? " if close else ""
 
 
 class CheckSession:

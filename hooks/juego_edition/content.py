@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from .diagnostics import Problem
+from .diagnostics import Problem, did_you_mean
 from .source import FENCE_OPEN, LineIndex, code_block_spans, prose_mask
 from .terms import _sections
 
@@ -116,24 +116,17 @@ def link_problems(text: str, shown: str, src: str, docs_dir: Path, pages: set[st
             continue
         if path and resolved not in pages and not (docs_dir / resolved).is_file():
             what = "image" if is_image else "link"
-            close = _closest(resolved, pages)
+            close = did_you_mean(resolved, pages)
             problems.append(Problem(shown, line, col, f"{what} '{target}' points to '{resolved}', which does not exist; {close}fix the path", "link.image_missing" if is_image else "link.not_found"))
             continue
         if fragment and resolved in anchors and fragment not in anchors[resolved]:
-            close = _closest(fragment, anchors[resolved])
+            close = did_you_mean(fragment, anchors[resolved])
             problems.append(Problem(shown, line, col, f"link '{target}': '{resolved}' has no anchor '#{fragment}'; {close}link to an existing heading", "link.anchor_not_found"))
         if is_image and path and (docs_dir / resolved).is_file():
             size_kb = (docs_dir / resolved).stat().st_size // 1024
             if Path(resolved).suffix.lower() in IMAGE_SUFFIXES and size_kb > max_image_kb:
                 problems.append(Problem(shown, line, col, f"image '{target}' is {size_kb} KB (limit {max_image_kb} KB); resize or compress it", "content.image_too_large"))
     return problems
-
-
-def _closest(value: str, options) -> str:
-    import difflib
-
-    found = difflib.get_close_matches(value, sorted(options), n=1, cutoff=0.6)
-    return f"did you mean '{found[0]}'? " if found else ""
 
 
 def nav_pages(nav) -> set[str]:

@@ -23,10 +23,5 @@ def reference_list_markdown(pandoc_html: str) -> str:
     Python-Markdown only sees element ids (for MkDocs' anchor validation and the table of contents)
     inside blocks marked ``markdown``; raw HTML stays opaque to it.
     """
-    entries = re.findall(r'<div id="(ref-[^"]+)" class="csl-entry"[^>]*>\s*(.*?)\s*</div>', pandoc_html, re.S)
-    parts = ['<div class="references csl-bib-body hanging-indent" markdown>', ""]
-    for anchor, body in entries:
-        text = " ".join(body.split())
-        parts += [f'<div id="{anchor}" class="csl-entry" markdown>', text, "</div>", ""]
-    parts.append("</div>")
-    return "\n".join(parts)
+    entries = re.findall(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>\s*(.*?)\s*</div>', pandoc_html, re.S)
+    return reference_list_from_texts(dict(entries))
