@@ -16,7 +16,8 @@ import re
 import tempfile
 from pathlib import Path
 
-from juego_edition import bibliography, book, guard, pages, scholarly, webpage
+from juego_edition import bibliography, book, deferred, guard, pages, scholarly, webpage
+from juego_edition.deferred import DeferredCitations
 from juego_edition.bibdata import plain
 from juego_edition.checks import CheckSession, settings_from_config
 from juego_edition.citations import find_citations
@@ -140,9 +141,15 @@ def on_config(config):
         essay_cited=[],
         docs_prefix=settings.shown(settings.docs_dir).rstrip("/") + "/",
         reference_texts=None,
+        batch=None,
+        csl_json=None,
+        pending=set(),
+        config=config,
         reported_links=set(),
         essay=scholarly.essay_record(config.extra) if "essay" in (config.extra.get("edition") or {}) else None,
     )
+    if _batch_mode() != "false":  # CSL JSON for the one citeproc run, made while pages are read
+        state["csl_json"] = deferred.in_background(bibliography.bib_to_csl_json, feed, workdir / "edition.json")
     return config
 
 
@@ -159,16 +166,17 @@ def on_files(files, config):
             found.append(Problem(shown, 1, 1, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", "page.encoding"))
             state["unreadable"].add(file.src_uri)
     session.problems += found
-    found += session.check_pages(pages)
-    state["reported_links"] = {p.path for p in found if p.code.startswith(("link.", "page.not_in_nav"))}
-    report(found)
     registry = getattr(config.plugins.get("bibtex"), "registry", None)
     if registry is not None and "bib_data_bibtex" in dir(type(registry)):
         # mkdocs-bibtex hands Pandoc the .bib as pybtex re-writes it, which turns month = apr into "April"
         # and so loses the month and day of dated items; give Pandoc our entries as written instead.
         registry.__dict__["bib_data_bibtex"] = "\n\n".join(e.raw for e in session.entries.values())
-    if os.environ.get("EDITION_BATCH_CITATIONS", "true").lower() != "false":
-        _format_all_citations_at_once(session, pages, config)
+    state["files"] = files
+    if _batch_mode() != "false":
+        _format_all_citations_at_once(session, pages, config)  # in the background: started before the checks
+    found += session.check_pages(pages)
+    state["reported_links"] = {p.path for p in found if p.code.startswith(("link.", "page.not_in_nav"))}
+    report(found)
     # A page MkDocs cannot decode would end the build with a traceback; it is reported above instead.
     for src in state["unreadable"]:
         files.remove(files.get_file_from_path(src))
@@ -176,16 +184,16 @@ def on_files(files, config):
 
 
 def _format_all_citations_at_once(session: CheckSession, pages: dict, config) -> None:
-    """One Pandoc run per build instead of one per page: hand mkdocs-bibtex every citation of every page
-    (and of the glossary), plus every entry for the bibliography page, before pages render; its caches then
+    """One Pandoc run per build instead of one per page: every citation of every page (and of the glossary)
+    and every entry for the bibliography page, formatted before mkdocs-bibtex needs them; its caches then
     answer each page without calling Pandoc. Citations are also labelled consistently across the whole
     site (e.g. "2010a" everywhere, as in the bibliography), which one run per page cannot do.
+    The run goes on in the background while pages render with placeholder tokens (see ``deferred``).
     Unknown keys are left out: they are reported and never reach mkdocs-bibtex."""
-    from mkdocs_bibtex.citation import Citation, CitationBlock
+    from mkdocs_bibtex.citation import CitationBlock
 
-    bibtex = config.plugins.get("bibtex")
-    registry = getattr(bibtex, "registry", None)
-    if registry is None:
+    registry = getattr(config.plugins.get("bibtex"), "registry", None)
+    if registry is None or not session.entries:
         return
     text = "\n".join(body for _, body in pages.values()) + "\n" + render_glossary_markdown(session.terms)
     blocks, seen = [], set()
@@ -194,23 +202,45 @@ def _format_all_citations_at_once(session: CheckSession, pages: dict, config) ->
             continue
         seen.add(str(block))
         blocks.append(block)
-    cited = {c.key for block in blocks for c in block.citations}
-    for key in session.entries:  # the bibliography page lists every entry, cited or not
-        if key in cited:
-            continue
-        block = CitationBlock(citations=[Citation(key=key)])
-        if str(block) not in seen:
-            seen.add(str(block))
-            blocks.append(block)
-    if blocks:
-        registry.validate_citation_blocks(blocks)
-        # in the style's bibliography order, as Pandoc returned them
-        state["reference_texts"] = dict(getattr(registry, "_reference_cache", {}))
+    csl_json, csl = state["csl_json"], state["csl"]
+    batch = DeferredCitations(blocks, list(session.entries),
+                              lambda todo: bibliography.format_citation_blocks([str(b) for b in todo], csl_json.result(), csl))
+    registry._inline_cache.update(batch.inline_tokens())
+    registry._reference_cache.update(batch.reference_tokens())
+    state["batch"] = batch
+
+
+def _batch_mode() -> str:
+    """EDITION_BATCH_CITATIONS: 'true' (default: one background run; pages rendered before it answers get
+    tokens), 'wait' (the same run, waited for before the first page: no tokens), 'deferred' (every page
+    rendered with tokens), 'false' (mkdocs-bibtex's own Pandoc run for every page). The last three are
+    there to compare outputs in tests."""
+    return os.environ.get("EDITION_BATCH_CITATIONS", "true").lower()
+
+
+def _take_batch(wait: bool) -> bool:
+    """Install Pandoc's answer in mkdocs-bibtex's caches once it has come; True when citations are final."""
+    batch: DeferredCitations | None = state.get("batch")
+    if batch is None or batch.ready:
+        return True
+    mode = _batch_mode()
+    if not wait and mode == "deferred":
+        return False
+    wait = wait or mode == "wait"
+    if not batch.resolve(wait):
+        return False
+    registry = state["config"].plugins.get("bibtex").registry
+    registry._inline_cache.update(batch.inline)
+    registry._reference_cache.update(batch.references)
+    state["reference_texts"] = dict(batch.references)
+    return True
 
 
 @event_priority(50)  # generated Markdown and our guards come before mkdocs-bibtex formats citations
 def _generate_and_guard(markdown, page, config, files):
     session: CheckSession = state["session"]
+    if not _take_batch(wait=False) and deferred.cites_in_heading(markdown):
+        _take_batch(wait=True)  # a heading's text is the title, TOC entry and anchor: no token there
     if isinstance(page.meta.get("description"), str):
         page.meta["description"] = webpage.typographic_quotes(page.meta["description"])
     glossary_page = session.settings.glossary_page
@@ -220,6 +250,8 @@ def _generate_and_guard(markdown, page, config, files):
         markdown = markdown.replace(pages.GLOSSARY_MARKER, render_glossary_markdown(session.terms, used_in, session.index.lookup))
     if pages.BIBLIOGRAPHY_MARKER in markdown:
         texts = state.get("reference_texts")
+        if not texts and state.get("batch") is not None:  # tokens, in key order until Pandoc answers
+            texts = state["batch"].reference_tokens()
         if texts and set(texts) >= set(session.entries):
             listing = pages.reference_list_from_texts({k: v for k, v in texts.items() if k in session.entries})
         else:  # citations not batched: one more Pandoc run for the list
@@ -243,6 +275,49 @@ on_page_markdown = CombinedEvent(_generate_and_guard, _restore_hidden_at)
 
 
 def on_page_content(html, page, config, files):
+    if deferred.TOKEN.search(html):
+        if not _take_batch(wait=False):
+            state["pending"].add(page.file.src_uri)  # finished in on_page_context, when Pandoc has answered
+            return html
+        html = _put_citations_in(html, page, config)
+    return _finish_content(html, page)
+
+
+@event_priority(100)  # before the search plugin indexes the page
+def on_page_context(context, page, config, nav):
+    if page.file.src_uri in state["pending"]:
+        state["pending"].discard(page.file.src_uri)
+        _take_batch(wait=True)
+        page.content = _finish_content(_put_citations_in(page.content, page, config), page)
+    return context
+
+
+def _put_citations_in(html: str, page, config) -> str:
+    """A page rendered with tokens gets its formatted citations; it then reads exactly as if it had been
+    rendered with them (its Markdown too, which the reading time counts)."""
+    batch: DeferredCitations = state["batch"]
+    page.markdown = batch.restore_markdown(page.markdown)
+    result = batch.substitute_html(html, _render_many)
+    if result is None:  # a formatted text that is not one paragraph: render the page again
+        page.render(config, state["files"])
+        result = page.content
+    if pages.BIBLIOGRAPHY_MARKER in page.file.content_string:
+        result = batch.reorder_entries(result)
+    return result
+
+
+def _render_many(texts: list[str]) -> list[str | None]:
+    """Formatted citations in Markdown as pages render them (same extensions, same abbreviations), as
+    inline HTML; None for a text that is not a single paragraph."""
+    import markdown
+
+    config = state["config"]
+    terms = state["session"].terms
+    md = markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
+    return deferred.render_texts(texts, [t.abbr for t in terms if t.abbr], lambda source: md.convert(source + abbreviation_definitions(terms)))
+
+
+def _finish_content(html: str, page) -> str:
     session: CheckSession = state["session"]
     shown = session.settings.shown(Path(page.file.abs_src_path))
     found = check_rendered_html(html, page.file.content_string, shown, state["unknown_keys"])

@@ -80,3 +80,41 @@ def render_reference_list(bib_files: Iterable[Path], csl_file: Path) -> str:
         doc = Path(tmp, "all.md")
         doc.write_text("---\nnocite: '@*'\n---\n", encoding="utf-8")
         return pypandoc.convert_file(str(doc), "html", format="markdown", extra_args=args)
+
+
+def bib_to_csl_json(bib_file: Path, target: Path) -> Path:
+    """The entries of a .bib file as CSL JSON, read the way Pandoc reads a .bib bibliography (BibLaTeX).
+    A citeproc run given CSL JSON skips parsing BibTeX, a tenth of a large run; this conversion can run
+    while the pages are still being read."""
+    import pypandoc
+
+    pypandoc.convert_file(str(bib_file), "csljson", format="biblatex", outputfile=str(target))
+    return target
+
+
+# mkdocs-bibtex's Pandoc registry (registry.py, _process_with_pandoc) formats citations from this document
+# and reads Pandoc's answer with these patterns; format_citation_blocks keeps both, so its results can fill
+# that registry's caches as if it had formatted them itself.
+_NUMBERED = re.compile(r"(\d+)\.\s+(.*?)(?=(?:\n\d+\.|$))", re.S)
+_ENTRY_MARGIN = re.compile(r"::: \{#ref-(?P<key>[^\s]+) .csl-entry\}\r?\n\[.*?\]\{\.csl-left-margin\}\[(?P<citation>.*?)\]\{\.csl-right-inline\}", re.S)
+_ENTRY_PLAIN = re.compile(r"::: \{#ref-(?P<key>[^\s]+) .csl-entry\}\r?\n(?P<citation>.*?)(?=:::|$)", re.S)
+
+
+def format_citation_blocks(blocks: list[str], csl_json: Path, csl_file: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Every citation block (its Markdown, e.g. ``[@key, p. 3]``) formatted in one Pandoc run: the in-text
+    form by block, and the reference of every entry (cited or not: ``nocite``) by key, in the style's
+    bibliography order."""
+    import pypandoc
+
+    doc = "\n---\nlink-citations: false\nnocite: '@*'\n---\n\n" + "\n\n".join(f"{i}. {block}" for i, block in enumerate(blocks))
+    doc += "\n\n# References\n\n"
+    args = ["--citeproc", "--bibliography", str(csl_json), "--csl", str(csl_file)]
+    output = pypandoc.convert_text(source=doc, to="markdown-citations", format="markdown", extra_args=args)
+    if "# References" not in output:
+        raise ValueError("Pandoc's citeproc answer has no reference list")
+    in_text, references = output.split("# References", 1)
+    inline = {blocks[int(m.group(1))]: " ".join(m.group(2).split()) for m in _NUMBERED.finditer(in_text.strip())}
+    found = {m.group("key").strip(): m.group("citation").replace("\n", " ").strip() for m in _ENTRY_MARGIN.finditer(references)}
+    if not found:
+        found = {m.group("key").strip(): m.group("citation").replace("\n", " ").strip() for m in _ENTRY_PLAIN.finditer(references)}
+    return inline, found
