@@ -1,0 +1,214 @@
+"""[8/8] Citations formatted in the background: pages rendered with placeholder tokens read exactly as pages
+rendered with the formatted citations in place (same HTML, same search index), whatever the text."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import markdown
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT
+from juego_edition import deferred
+from juego_edition.glossary import load_glossary
+from juego_edition.terms import abbreviation_definitions
+from test_batch import build
+
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    """Python-Markdown with the extensions and abbreviations of the real site (mkdocs.yml, glossary)."""
+    from mkdocs.config import load_config
+
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    terms, _ = load_glossary(ROOT / "glossary" / "terms.yml", "glossary/terms.yml")
+    md = markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
+
+    def render(text: str) -> str:
+        md.reset()
+        return md.convert(text + "\n\n" + abbreviation_definitions(terms))
+
+    return render, [t.abbr for t in terms if t.abbr]
+
+
+def test_plain_citations_need_no_rendering_and_others_do(renderer):
+    _, abbreviations = renderer
+    assert deferred.renders_as_itself("(Juego 2010, 3)", abbreviations)
+    assert deferred.renders_as_itself("(see Hugo 2005; Kraler 2009, ch. 2)", abbreviations)
+    for text in ['("Title" 2010)', "(Asis 2006, 3--4)", "(ASEM 2006)", "1999. Text", "(a_b 2010)", "(Smith 2010...)",
+                 "(Smith *et al.* 2010)", " (Juego 2010)", "(O'Neil 2010)", "(A & B 2010)"]:
+        assert not deferred.renders_as_itself(text, abbreviations), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("abcXYZ019 ,.;:()-–_'\"*é&<") + ["ASEM", "EU", "--", "...", "1. ", "- "]), max_size=25).map("".join))
+def test_text_said_to_render_as_itself_does(renderer, text):
+    render, abbreviations = renderer
+    if deferred.renders_as_itself(text, abbreviations):
+        assert render(text) == f"<p>{text}</p>"
+
+
+def test_many_texts_are_rendered_in_one_run_as_each_alone(renderer):
+    render, abbreviations = renderer
+    texts = ['Juego, Bonn. 2010. "Migration in Asia-Europe Relations." *Paper*, 3--4.', "(Juego 2010, 3)",
+             "1. Group. 2001. *Title*.", "one\n\ntwo", "<div>raw</div>", "The ASEM process ... 'quoted'", "(Hugo 2005)"]
+    calls = []
+    out = deferred.render_texts(texts, abbreviations, lambda source: calls.append(source) or render(source))
+    assert len(calls) == 1
+    for text, html in zip(texts, out):
+        alone = render(text).strip()
+        single = re.fullmatch(r"<p>(.*)</p>", alone, re.S)
+        assert html == (single.group(1) if single and "<p>" not in single.group(1) else None), text
+    assert out[2] is None and out[3] is None and out[4] is None and out[0] is not None
+
+
+def test_headings_with_citations_are_recognised():
+    assert deferred.cites_in_heading("# Title\n\n## Migration [@juego2010]\n")
+    assert deferred.cites_in_heading("Migration [@juego2010]\n---------------\n")
+    assert not deferred.cites_in_heading("# Title\n\nText [@juego2010].\n\n---\n")
+
+
+def _batch(inline: dict, references: dict) -> deferred.DeferredCitations:
+    batch = deferred.DeferredCitations(list(inline), list(references), lambda blocks: (inline, references))
+    assert batch.resolve(wait=True)
+    return batch
+
+
+def test_tokens_are_replaced_and_markdown_restored():
+    batch = _batch({"[@a]": "(A 2010)", "[@b, p. 3]": "(B 2011, 3)"}, {"b": "B. 2011. *Book*.", "a": "A. 2010. *Paper*."})
+    tokens, refs = batch.inline_tokens(), batch.reference_tokens()
+    page = f"Text {tokens['[@b, p. 3]']}[^b].\n\n[^b]: {refs['b']}"
+    assert batch.restore_markdown(page) == "Text (B 2011, 3)[^b].\n\n[^b]: B. 2011. *Book*."
+    html = f"<p>Text {tokens['[@a]']}</p><li><p>{refs['a']}</p></li>"
+    assert batch.substitute_html(html, lambda texts: [t.replace("*Paper*", "<em>Paper</em>") for t in texts]) == \
+        "<p>Text (A 2010)</p><li><p>A. 2010. <em>Paper</em>.</p></li>"
+
+
+def test_a_text_that_is_not_one_paragraph_asks_for_the_page_to_be_rendered_again():
+    batch = _batch({"[@a]": "(A 2010)"}, {"a": "1. Group. 2010."})
+    html = f"<p>{batch.inline_tokens()['[@a]']}</p><p>{batch.reference_tokens()['a']}</p>"
+    assert batch.substitute_html(html, lambda texts: [None if t.startswith("1.") else t for t in texts]) is None
+
+
+def test_reference_list_entries_are_put_in_the_style_order():
+    batch = _batch({}, {"b": "B", "c": "C", "a": "A"})
+    entries = [f'<div class="csl-entry" id="ref-{k}">\n<p>{k.upper()}</p>\n</div>' for k in "abc"]
+    html = '<div class="references">\n' + "\n".join(entries) + "\n</div>"
+    assert re.findall(r'id="ref-(\w)"', batch.reorder_entries(html)) == ["b", "c", "a"]
+
+
+def test_an_error_in_the_background_run_is_raised_where_it_is_waited_for():
+    def fail(blocks):
+        raise ValueError("Pandoc failed")
+
+    batch = deferred.DeferredCitations(["[@a]"], ["a"], fail)
+    with pytest.raises(ValueError, match="Pandoc failed"):
+        batch.resolve(wait=True)
+
+
+TRICKY_BIB = """
+@misc{group2001,
+  author = {{1. Group}},
+  title = {A Report by a Numbered Group},
+  year = {2001},
+  verifiedat = {synthetic},
+  confidence = {verified}
+}
+
+@book{same2005a,
+  author = {Same, Anna},
+  title = {First Book on "Quoted" Things -- and Dashes},
+  publisher = {Synthetic Press},
+  year = {2005},
+  verifiedat = {synthetic},
+  confidence = {verified}
+}
+
+@book{same2005b,
+  author = {Same, Anna},
+  title = {Second Book on the {ASEM} Process},
+  publisher = {Synthetic Press},
+  year = {2005},
+  verifiedat = {synthetic},
+  confidence = {verified}
+}
+"""
+
+TRICKY_PAGE = """---
+title: Tricky
+expand_abbreviations: false
+---
+
+# Tricky
+
+A numbered group [@group2001] and two works of one author in one year [@same2005a, 3; @same2005b].
+"Quoted" text before a citation [see @same2005b, ch. 2].
+
+| Work | Source |
+|---|---|
+| table cell | [@same2005a, 7] |
+"""
+
+HEADING_PAGE = """# Last page
+
+## Heading with a citation [@same2005a]
+
+Its text is the title, the table of contents entry and the anchor, so this page waits for Pandoc.
+"""
+
+
+def test_a_site_built_with_tokens_reads_exactly_as_one_built_without(tmp_path):
+    import run as bench
+
+    site = bench.generate(tmp_path / "site", 12, entries=60)
+    with (site / "bib" / "references.bib").open("a", encoding="utf-8") as bib:
+        bib.write(TRICKY_BIB)
+    (site / "docs" / "tricky.md").write_text(TRICKY_PAGE, encoding="utf-8")
+    (site / "docs" / "zz-heading.md").write_text(HEADING_PAGE, encoding="utf-8")  # rendered last
+    outputs = {}
+    for mode in ("wait", "deferred", "fallback"):
+        out = tmp_path / mode
+        if mode == "fallback":  # as if one formatted reference were not a single paragraph
+            _build_with_unrenderable(site, out, "Numbered Group")
+        else:
+            build(site, out, EDITION_BATCH_CITATIONS=mode)
+        outputs[mode] = {p.relative_to(out): _stable(p.read_text(encoding="utf-8")) for p in sorted(out.rglob("*"))
+                         if p.suffix in (".html", ".json")}
+    waited = outputs["wait"]
+    for mode in ("deferred", "fallback"):
+        assert outputs[mode].keys() == waited.keys() and len(waited) > 15
+        assert [str(p) for p in waited if waited[p] != outputs[mode][p]] == [], mode
+    tricky = waited[Path("tricky/index.html")]
+    assert "2005a" in tricky and "2005b" in tricky and "1. Group. 2001." in tricky.split('class="footnote"')[1]
+    assert 'id="heading-with-a-citation-same-2005a"' in waited[Path("zz-heading/index.html")]
+    assert not any(deferred.TOKEN.search(text) for site in outputs.values() for text in site.values())
+
+
+def _build_with_unrenderable(site: Path, out: Path, marker: str) -> None:
+    """A real build in which the one-run rendering gives up on texts containing ``marker``, so the pages
+    holding them are rendered again from their restored Markdown."""
+    script = f"""
+import sys, runpy
+sys.path.insert(0, "hooks")
+from juego_edition import deferred
+split = deferred.split_rendered
+deferred.split_rendered = lambda html, count: [None if h and {marker!r} in h else h for h in split(html, count)]
+sys.argv = ["mkdocs", "build", "-q", "-d", {str(out)!r}]
+runpy.run_module("mkdocs", run_name="__main__")
+"""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", EDITION_EXPORT="false", EDITION_BATCH_CITATIONS="deferred")
+    result = subprocess.run([sys.executable, "-c", script], cwd=site, env=env, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr
+
+
+def _stable(text: str) -> str:
+    """Without the build time that Material's last-update date shows for files outside git history."""
+    return re.sub(r'title="[^"]*\d\d:\d\d:\d\d[^"]*"', 'title=""', text)
