@@ -227,8 +227,11 @@ def _take_batch(wait: bool) -> bool:
     if not wait and mode == "deferred":
         return False
     wait = wait or mode == "wait"
-    if not batch.resolve(wait):
-        return False
+    try:
+        if not batch.resolve(wait):
+            return False
+    except Exception as exc:  # Pandoc missing or failing: one line, not a traceback
+        raise PluginError(f"Pandoc could not format the citations: {exc.__class__.__name__}: {' '.join(str(exc).split())[:300]}") from None
     registry = state["config"].plugins.get("bibtex").registry
     registry._inline_cache.update(batch.inline)
     registry._reference_cache.update(batch.references)
