@@ -17,10 +17,10 @@ import tempfile
 from pathlib import Path
 
 from juego_edition import bibliography, book, deferred, guard, pages, scholarly, webpage
-from juego_edition.deferred import DeferredCitations
 from juego_edition.bibdata import plain
 from juego_edition.checks import CheckSession, settings_from_config
 from juego_edition.citations import find_citations
+from juego_edition.deferred import DeferredCitations
 from juego_edition.diagnostics import Problem
 from juego_edition.glossary import render_glossary_markdown
 from juego_edition.rendered import check_rendered_html

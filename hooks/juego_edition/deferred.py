@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import lru_cache
 
-# Letters and digits only (c: citation, r: reference, s: separator): Markdown, smarty and abbreviations leave it alone, and no source contains it.
+# Tokens are letters and digits only (c: citation, r: reference; s: separator in join_for_rendering), which
+# Markdown, smarty and abbreviations leave alone and no source contains.
 TOKEN = re.compile(r"zqx([cr])(\d+)xqz")
 _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t].*@", re.M)
 _SETEXT = re.compile(r"^.*@.*\n {0,3}(?:=+|-+)[ \t]*$", re.M)
@@ -30,7 +32,16 @@ def renders_as_itself(text: str, abbreviations: list[str]) -> bool:
     not be rendered: most in-text citations, e.g. "(Juego 2010, 3)"."""
     if not _PLAIN.fullmatch(text) or "--" in text or ".." in text or "  " in text or text != text.strip():
         return False
-    return not any(re.search(rf"(?<!\w){re.escape(a)}(?!\w)", text) for a in abbreviations)
+    pattern = _abbreviations(tuple(abbreviations))
+    return pattern is None or not pattern.search(text)
+
+
+@lru_cache(maxsize=8)
+def _abbreviations(abbreviations: tuple[str, ...]) -> re.Pattern | None:
+    """Any of the abbreviations as a whole word, as Python-Markdown's abbr extension finds them."""
+    if not abbreviations:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(abbreviations, key=len, reverse=True))) + r")(?!\w)")
 
 
 def render_texts(texts: list[str], abbreviations: list[str], render: Callable[[str], str]) -> list[str | None]:
