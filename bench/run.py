@@ -151,7 +151,8 @@ def write_results(rows, export, check_real, repeats, weight) -> None:
     lines = [
         f"# Benchmark results ({time.strftime('%Y-%m-%d')})", "",
         f"Machine: {os.cpu_count()} cores, {cpu}, Linux {platform.release()}, Python {platform.python_version()}. "
-        f"Medians of {repeats} runs (1 run at 1,000 pages); peak memory is the largest process's resident set.", "",
+        + (f"Medians of {repeats} runs (1 run at 1,000 pages)" if repeats > 1 else "One run each")
+        + "; peak memory is the largest process's resident set.", "",
         "| pages | our strict build (s) | plain MkDocs + mkdocs-bibtex (s) | ratio ours/plain | standalone check (s) | citeproc once per page (s) | peak MiB ours / plain / check |",
         "|---:|---:|---:|---:|---:|---:|---|",
     ]
