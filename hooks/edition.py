@@ -107,6 +107,14 @@ def _bib_for_bibtex(session: CheckSession, workdir: Path) -> Path:
     return target
 
 
+def _batch_mode() -> str:
+    """EDITION_BATCH_CITATIONS: 'true' (default: one background run; pages rendered before it answers get
+    tokens), 'wait' (the same run, waited for before the first page: no tokens), 'deferred' (every page
+    rendered with tokens), 'false' (mkdocs-bibtex's own Pandoc run for every page). The last three are
+    there to compare outputs in tests."""
+    return os.environ.get("EDITION_BATCH_CITATIONS", "true").lower()
+
+
 @event_priority(100)  # before mkdocs-bibtex's on_config, which reads csl_file and the .bib files
 def on_config(config):
     root = Path(config.config_file_path).parent
@@ -141,15 +149,21 @@ def on_config(config):
         essay_cited=[],
         docs_prefix=settings.shown(settings.docs_dir).rstrip("/") + "/",
         reference_texts=None,
+        batch_mode=_batch_mode(),
         batch=None,
         csl_json=None,
         pending=set(),
+        with_tokens=0,
+        rerendered=0,
         config=config,
         reported_links=set(),
         essay=scholarly.essay_record(config.extra) if "essay" in (config.extra.get("edition") or {}) else None,
     )
-    if _batch_mode() != "false":  # CSL JSON for the one citeproc run, made while pages are read
-        state["csl_json"] = deferred.in_background(bibliography.bib_to_csl_json, feed, workdir / "edition.json")
+    if state["batch_mode"] != "false":  # CSL JSON for the one citeproc run, made while pages are read
+        handle, name = tempfile.mkstemp(suffix=".json", dir=workdir)  # its own file: serve rebuilds overlap
+        os.close(handle)
+        target = Path(name)
+        state["csl_json"] = deferred.in_background(bibliography.bib_to_csl_json, feed, target)
     return config
 
 
@@ -172,8 +186,8 @@ def on_files(files, config):
         # and so loses the month and day of dated items; give Pandoc our entries as written instead.
         registry.__dict__["bib_data_bibtex"] = "\n\n".join(e.raw for e in session.entries.values())
     state["files"] = files
-    if _batch_mode() != "false":
-        _format_all_citations_at_once(session, pages, config)  # in the background: started before the checks
+    if state["batch_mode"] != "false":
+        _start_citation_run(session, pages, config)  # in the background: started before the checks
     found += session.check_pages(pages)
     state["reported_links"] = {p.path for p in found if p.code.startswith(("link.", "page.not_in_nav"))}
     report(found)
@@ -183,13 +197,14 @@ def on_files(files, config):
     return files
 
 
-def _format_all_citations_at_once(session: CheckSession, pages: dict, config) -> None:
-    """One Pandoc run per build instead of one per page: every citation of every page (and of the glossary)
-    and every entry for the bibliography page, formatted before mkdocs-bibtex needs them; its caches then
-    answer each page without calling Pandoc. Citations are also labelled consistently across the whole
-    site (e.g. "2010a" everywhere, as in the bibliography), which one run per page cannot do.
-    The run goes on in the background while pages render with placeholder tokens (see ``deferred``).
-    Unknown keys are left out: they are reported and never reach mkdocs-bibtex."""
+def _start_citation_run(session: CheckSession, pages: dict, config) -> None:
+    """One Pandoc run per build instead of mkdocs-bibtex's one per page: every citation of every page (and
+    of the glossary) and every entry for the bibliography page, formatted in the background. Until it
+    answers, mkdocs-bibtex's caches hold placeholder tokens, which pages render with; ``_take_batch`` then
+    puts the formatted texts in the caches and ``_put_citations_in`` in the pages rendered with tokens.
+    Citations are also labelled consistently across the whole site (e.g. "2010a" everywhere, as in the
+    bibliography), which one run per page cannot do. Unknown keys are left out: they are reported and
+    never reach mkdocs-bibtex."""
     from mkdocs_bibtex.citation import CitationBlock
 
     registry = getattr(config.plugins.get("bibtex"), "registry", None)
@@ -202,20 +217,12 @@ def _format_all_citations_at_once(session: CheckSession, pages: dict, config) ->
             continue
         seen.add(str(block))
         blocks.append(block)
-    csl_json, csl = state["csl_json"], state["csl"]
-    batch = DeferredCitations(blocks, list(session.entries),
-                              lambda todo: bibliography.format_citation_blocks([str(b) for b in todo], csl_json.result(), csl))
+    csl_json, csl, texts = state["csl_json"], state["csl"], [str(block) for block in blocks]
+    run = deferred.in_background(lambda: bibliography.format_citation_blocks(texts, csl_json.result(), csl))
+    batch = DeferredCitations(blocks, list(session.entries), run)
     registry._inline_cache.update(batch.inline_tokens())
     registry._reference_cache.update(batch.reference_tokens())
     state["batch"] = batch
-
-
-def _batch_mode() -> str:
-    """EDITION_BATCH_CITATIONS: 'true' (default: one background run; pages rendered before it answers get
-    tokens), 'wait' (the same run, waited for before the first page: no tokens), 'deferred' (every page
-    rendered with tokens), 'false' (mkdocs-bibtex's own Pandoc run for every page). The last three are
-    there to compare outputs in tests."""
-    return os.environ.get("EDITION_BATCH_CITATIONS", "true").lower()
 
 
 def _take_batch(wait: bool) -> bool:
@@ -223,7 +230,7 @@ def _take_batch(wait: bool) -> bool:
     batch: DeferredCitations | None = state.get("batch")
     if batch is None or batch.ready:
         return True
-    mode = _batch_mode()
+    mode = state["batch_mode"]
     if not wait and mode == "deferred":
         return False
     wait = wait or mode == "wait"
@@ -299,14 +306,22 @@ def _put_citations_in(html: str, page, config) -> str:
     """A page rendered with tokens gets its formatted citations; it then reads exactly as if it had been
     rendered with them (its Markdown too, which the reading time counts)."""
     batch: DeferredCitations = state["batch"]
+    state["with_tokens"] += 1
     page.markdown = batch.restore_markdown(page.markdown)
     result = batch.substitute_html(html, _render_many)
-    if result is None:  # a formatted text that is not one paragraph: render the page again
+    if result is None or any(deferred.TOKEN.search(title) for title in _toc_titles(page.toc)):
+        # a token outside prose (a heading, raw HTML, inside emphasis, glued to a word) or a text that is not
+        # one paragraph: render the page again from its restored Markdown, exactly as without tokens
         page.render(config, state["files"])
         result = page.content
+        state["rerendered"] += 1
     if pages.BIBLIOGRAPHY_MARKER in page.file.content_string:
         result = batch.reorder_entries(result)
     return result
+
+
+def _toc_titles(items) -> list[str]:
+    return [text for item in items for text in (item.title, *_toc_titles(item.children))]
 
 
 def _render_many(texts: list[str]) -> list[str | None]:
@@ -367,6 +382,9 @@ def on_post_template(output_content, template_name, config):
 
 
 def on_post_build(config):
+    if state.get("batch") is not None:  # `mkdocs build -v` shows how the one Pandoc run overlapped the pages
+        log.debug(f"citations: one Pandoc run; {state['with_tokens']} page(s) rendered before it answered, "
+                  f"{state['rerendered']} of them rendered again")
     # Cross-page totals, after MkDocs has validated links and anchors, so one run lists everything.
     session: CheckSession = state["session"]
     report(session.finish())

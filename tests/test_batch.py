@@ -19,9 +19,9 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT / "bench"))
 
 
-def build(project: Path, out: Path, **env) -> subprocess.CompletedProcess:
+def build(project: Path, out: Path, verbose: bool = False, **env) -> subprocess.CompletedProcess:
     full = dict(os.environ, NO_MKDOCS_2_WARNING="1", EDITION_EXPORT="false", **env)
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(out)], cwd=project, env=full,
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-v" if verbose else "-q", "-d", str(out)], cwd=project, env=full,
                             capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr
     return result

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import Future
 from pathlib import Path
 
 import markdown
@@ -77,7 +78,9 @@ def test_headings_with_citations_are_recognised():
 
 
 def _batch(inline: dict, references: dict) -> deferred.DeferredCitations:
-    batch = deferred.DeferredCitations(list(inline), list(references), lambda blocks: (inline, references))
+    answer: Future = Future()
+    answer.set_result((inline, references))
+    batch = deferred.DeferredCitations(list(inline), list(references), answer)
     assert batch.resolve(wait=True)
     return batch
 
@@ -87,14 +90,29 @@ def test_tokens_are_replaced_and_markdown_restored():
     tokens, refs = batch.inline_tokens(), batch.reference_tokens()
     page = f"Text {tokens['[@b, p. 3]']}[^b].\n\n[^b]: {refs['b']}"
     assert batch.restore_markdown(page) == "Text (B 2011, 3)[^b].\n\n[^b]: B. 2011. *Book*."
-    html = f"<p>Text {tokens['[@a]']}</p><li><p>{refs['a']}</p></li>"
+    mark = '<sup id="fnref:a"><a class="footnote-ref" href="#fn:a">1</a></sup>'
+    back = '&#160;<a class="footnote-backref" href="#fnref:a">&#8617;</a>'
+    html = f"<p>Text {tokens['[@a]']}{mark}</p><li><p>{refs['a']}{back}</p></li>"
     assert batch.substitute_html(html, lambda texts: [t.replace("*Paper*", "<em>Paper</em>") for t in texts]) == \
-        "<p>Text (A 2010)</p><li><p>A. 2010. <em>Paper</em>.</p></li>"
+        f"<p>Text (A 2010){mark}</p><li><p>A. 2010. <em>Paper</em>.{back}</p></li>"
+
+
+@pytest.mark.parametrize("where", [
+    '<h2 id="heading-{c}1">Heading {c}<sup id="fnref:a">',  # a heading's anchor
+    '<img alt="Chart {c}1" src="x.png">',  # an image's alt text
+    "<figcaption>Source: {c}[^a]</figcaption>",  # raw HTML, where Markdown did not run
+    '<p>UN{c}<sup id="fnref:a">',  # glued to a word (an abbreviation would not be found)
+    '<p><em>see {c}<sup id="fnref:a"></sup></em></p>',  # inside emphasis, with a formatted text that has markup
+])
+def test_a_token_outside_prose_asks_for_the_page_to_be_rendered_again(where):
+    batch = _batch({"[@a]": "(*Title* 2010)"}, {"a": "A. 2010."})
+    html = where.format(c=batch.inline_tokens()["[@a]"])
+    assert batch.substitute_html(html, lambda texts: [t.replace("*Title*", "<em>Title</em>") for t in texts]) is None
 
 
 def test_a_text_that_is_not_one_paragraph_asks_for_the_page_to_be_rendered_again():
     batch = _batch({"[@a]": "(A 2010)"}, {"a": "1. Group. 2010."})
-    html = f"<p>{batch.inline_tokens()['[@a]']}</p><p>{batch.reference_tokens()['a']}</p>"
+    html = f'<p>{batch.inline_tokens()["[@a]"]}<sup id="fnref:a"></sup></p><p>{batch.reference_tokens()["a"]}</p>'
     assert batch.substitute_html(html, lambda texts: [None if t.startswith("1.") else t for t in texts]) is None
 
 
@@ -106,10 +124,10 @@ def test_reference_list_entries_are_put_in_the_style_order():
 
 
 def test_an_error_in_the_background_run_is_raised_where_it_is_waited_for():
-    def fail(blocks):
+    def fail():
         raise ValueError("Pandoc failed")
 
-    batch = deferred.DeferredCitations(["[@a]"], ["a"], fail)
+    batch = deferred.DeferredCitations(["[@a]"], ["a"], deferred.in_background(fail))
     with pytest.raises(ValueError, match="Pandoc failed"):
         batch.resolve(wait=True)
 
@@ -142,6 +160,15 @@ TRICKY_BIB = """
 }
 """
 
+TRICKY_BIB += """
+@manual{handbook2010,
+  title = {Anonymous Handbook},
+  year = {2010},
+  verifiedat = {synthetic},
+  confidence = {verified}
+}
+"""
+
 TRICKY_PAGE = """---
 title: Tricky
 expand_abbreviations: false
@@ -155,7 +182,19 @@ A numbered group [@group2001] and two works of one author in one year [@same2005
 | Work | Source |
 |---|---|
 | table cell | [@same2005a, 7] |
+
+!!! note "A note"
+
+    Text in the note [@same2005a, 9].
 """
+
+# Pages whose tokens are not in prose: each must be rendered again from its Markdown (one case per page).
+OUTSIDE_PROSE = {
+    "note-heading.md": '# Note\n\n!!! note "A note"\n\n    ## A heading in a note [@same2005b]\n\n    Text.\n',
+    "quote-heading.md": "# Quote\n\n> ## A heading in a quotation [@group2001]\n",
+    "emphasis.md": "# Emphasis\n\n*Emphasis around a citation with an italic title [see @handbook2010, 12]*.\n",
+    "glued.md": "---\nexpand_abbreviations: false\n---\n\n# Glued\n\nThe EU[@same2005b] glued to an abbreviation.\n",
+}
 
 HEADING_PAGE = """# Last page
 
@@ -173,15 +212,25 @@ def test_a_site_built_with_tokens_reads_exactly_as_one_built_without(tmp_path):
         bib.write(TRICKY_BIB)
     (site / "docs" / "tricky.md").write_text(TRICKY_PAGE, encoding="utf-8")
     (site / "docs" / "zz-heading.md").write_text(HEADING_PAGE, encoding="utf-8")  # rendered last
-    outputs = {}
+    for name, text in OUTSIDE_PROSE.items():
+        (site / "docs" / name).write_text(text, encoding="utf-8")
+    outputs, counts = {}, {}
     for mode in ("wait", "deferred", "fallback"):
         out = tmp_path / mode
         if mode == "fallback":  # as if one formatted reference were not a single paragraph
-            _build_with_unrenderable(site, out, "Numbered Group")
+            result = _build_with_unrenderable(site, out, "Numbered Group")
         else:
-            build(site, out, EDITION_BATCH_CITATIONS=mode)
+            result = build(site, out, verbose=True, EDITION_BATCH_CITATIONS=mode)
+        found = re.search(r"(\d+) page\(s\) rendered before it answered, (\d+) of them rendered again", result.stderr)
+        assert found, (mode, result.stderr[-3000:])
+        counts[mode] = tuple(map(int, found.groups()))
         outputs[mode] = {p.relative_to(out): _stable(p.read_text(encoding="utf-8")) for p in sorted(out.rglob("*"))
                          if p.suffix in (".html", ".json")}
+    # Without tokens; with tokens on every page but the last (its heading cites), the pages whose tokens are
+    # outside prose rendered again; and again every page that cites the numbered group.
+    assert counts["wait"] == (0, 0)
+    assert counts["deferred"][0] >= 15 and counts["deferred"][1] == len(OUTSIDE_PROSE)
+    assert counts["fallback"][0] == counts["deferred"][0] and counts["fallback"][1] > counts["deferred"][1]
     waited = outputs["wait"]
     for mode in ("deferred", "fallback"):
         assert outputs[mode].keys() == waited.keys() and len(waited) > 15
@@ -192,7 +241,7 @@ def test_a_site_built_with_tokens_reads_exactly_as_one_built_without(tmp_path):
     assert not any(deferred.TOKEN.search(text) for site in outputs.values() for text in site.values())
 
 
-def _build_with_unrenderable(site: Path, out: Path, marker: str) -> None:
+def _build_with_unrenderable(site: Path, out: Path, marker: str) -> subprocess.CompletedProcess:
     """A real build in which the one-run rendering gives up on texts containing ``marker``, so the pages
     holding them are rendered again from their restored Markdown."""
     script = f"""
@@ -201,14 +250,33 @@ sys.path.insert(0, "hooks")
 from juego_edition import deferred
 split = deferred.split_rendered
 deferred.split_rendered = lambda html, count: [None if h and {marker!r} in h else h for h in split(html, count)]
-sys.argv = ["mkdocs", "build", "-q", "-d", {str(out)!r}]
+sys.argv = ["mkdocs", "build", "-v", "-d", {str(out)!r}]
 runpy.run_module("mkdocs", run_name="__main__")
 """
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", EDITION_EXPORT="false", EDITION_BATCH_CITATIONS="deferred")
     result = subprocess.run([sys.executable, "-c", script], cwd=site, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr
+    return result
 
 
 def _stable(text: str) -> str:
     """Without the build time that Material's last-update date shows for files outside git history."""
     return re.sub(r'title="[^"]*\d\d:\d\d:\d\d[^"]*"', 'title=""', text)
+
+
+def test_a_failing_pandoc_run_ends_the_build_with_one_line(tmp_path):
+    import pypandoc
+
+    import run as bench
+
+    site = bench.generate(tmp_path / "site", 3, entries=20)
+    wrapper = tmp_path / "pandoc"
+    wrapper.write_text(f'#!/bin/sh\ncase "$*" in *--citeproc*) echo "citeproc: out of memory" >&2; exit 83;; esac\n'
+                       f'exec "{pypandoc.get_pandoc_path()}" "$@"\n')
+    wrapper.chmod(0o755)
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", EDITION_EXPORT="false", PYPANDOC_PANDOC=str(wrapper))
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(tmp_path / "out")], cwd=site,
+                            env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode != 0
+    assert "Pandoc could not format the citations" in result.stderr and "out of memory" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -10,8 +10,9 @@ directly. Nothing here imports MkDocs: the hook passes in the Markdown renderer 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from functools import lru_cache
 
 # Tokens are letters and digits only (c: citation, r: reference; s: separator in join_for_rendering), which
@@ -19,11 +20,18 @@ from functools import lru_cache
 TOKEN = re.compile(r"zqx([cr])(\d+)xqz")
 _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t].*@", re.M)
 _SETEXT = re.compile(r"^.*@.*\n {0,3}(?:=+|-+)[ \t]*$", re.M)
+# Where the formatted text goes in prose: an in-text citation right before its footnote mark (mkdocs-bibtex
+# writes "[^key]" after it), a reference as a footnote's or a reference-list entry's paragraph. A token
+# anywhere else (a heading's anchor, an image's alt text, raw HTML, glued to a word) could render
+# differently there, so its page is rendered again from its Markdown instead.
+_IN_PROSE = re.compile(r'(?<!\w)zqxc\d+xqz(?=<sup id="fnref)|(?<=<p>)zqxr\d+xqz(?=&#160;<a class="footnote-backref"|</p>)')
 _ENTRY = re.compile(r'<div class="csl-entry" id="ref-([^"]+)">.*?</div>', re.S)
 
 
 # Text Markdown renders as itself: letters, digits, spaces and punctuation no extension reacts to (no
-# quote, dash pair, ellipsis, emphasis, link, HTML or entity), not starting like a list item.
+# quote, dash pair, ellipsis, emphasis, link, HTML or entity), not starting like a list item. This holds for
+# the extensions in mkdocs.yml (tests/test_deferred.py checks it against them); one that reacts to these
+# characters, e.g. pymdownx.smartsymbols' "(c)", would need them added here.
 _PLAIN = re.compile(r"(?!\d+[.)](?:\s|$))(?![-+*:]\s)(?:[^\W_]|[ ,.;:()\-\u2013])+")
 
 
@@ -38,10 +46,10 @@ def renders_as_itself(text: str, abbreviations: list[str]) -> bool:
 
 @lru_cache(maxsize=8)
 def _abbreviations(abbreviations: tuple[str, ...]) -> re.Pattern | None:
-    """Any of the abbreviations as a whole word, as Python-Markdown's abbr extension finds them."""
+    """Any of the abbreviations, found as Python-Markdown's abbr extension finds them (markdown/extensions/abbr.py)."""
     if not abbreviations:
         return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(abbreviations, key=len, reverse=True))) + r")(?!\w)")
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(abbreviations, key=len, reverse=True))) + r")\b")
 
 
 def render_texts(texts: list[str], abbreviations: list[str], render: Callable[[str], str]) -> list[str | None]:
@@ -56,12 +64,19 @@ def render_texts(texts: list[str], abbreviations: list[str], render: Callable[[s
 
 
 def in_background(call: Callable, *args) -> Future:
-    """Run ``call(*args)`` in a thread (Pandoc runs as a subprocess, so Python goes on meanwhile)."""
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="edition-pandoc")
-    try:
-        return pool.submit(call, *args)
-    finally:
-        pool.shutdown(wait=False)
+    """Run ``call(*args)`` in a daemon thread (Pandoc runs as a subprocess, so Python goes on meanwhile);
+    a build that fails before it needs the result does not wait for it to exit."""
+    future: Future = Future()
+
+    def run() -> None:
+        if future.set_running_or_notify_cancel():
+            try:
+                future.set_result(call(*args))
+            except BaseException as exc:  # handed to whoever waits for the result
+                future.set_exception(exc)
+
+    threading.Thread(target=run, name="edition-pandoc", daemon=True).start()
+    return future
 
 
 def split_rendered(html: str, count: int) -> list[str | None]:
@@ -85,20 +100,37 @@ def cites_in_heading(markdown: str) -> bool:
     return bool(_HEADING.search(markdown) or _SETEXT.search(markdown))
 
 
-class DeferredCitations:
-    """Every citation block (by its source text) and every entry key, formatted by one background call.
+_INLINE_TAGS = "a|abbr|b|cite|code|del|em|i|ins|mark|q|s|small|span|strong|sub|sup|u"
+_TAG_OR_TOKEN = re.compile(rf"<(/?)(?:{_INLINE_TAGS})(?=[\s>/])[^>]*>|zqxc\d+xqz")
 
-    ``format_all(blocks)`` must return ``(inline, references)``: formatted Markdown by block text and by
-    key, the references in the style's bibliography order (as mkdocs-bibtex's Pandoc registry does).
+
+def _tokens_inside_inline_elements(html: str) -> set[int]:
+    """Start offsets of the citation tokens that lie inside an inline element (<em>, <a>, ...)."""
+    depth, inside = 0, set()
+    for m in _TAG_OR_TOKEN.finditer(html):
+        if m.group(0).startswith("zqx"):
+            if depth > 0:
+                inside.add(m.start())
+        elif m.group(0).endswith("/>"):
+            continue
+        else:
+            depth = max(0, depth + (-1 if m.group(1) else 1))
+    return inside
+
+
+class DeferredCitations:
+    """Every citation block (by its source text) and every entry key, and the pending result of formatting
+    them: ``(inline, references)``, formatted Markdown by block text and by key, the references in the
+    style's bibliography order (as mkdocs-bibtex's Pandoc registry gives them).
     """
 
-    def __init__(self, blocks: list, keys: list[str], format_all: Callable[[list], tuple[dict, dict]]):
+    def __init__(self, blocks: list, keys: list[str], result: Future):
         self.blocks = [str(block) for block in blocks]
         self.keys = list(keys)
         self.inline: dict[str, str] | None = None
         self.references: dict[str, str] | None = None
         self._html: dict[str, str | None] = {}
-        self._future: Future = in_background(format_all, blocks)
+        self._future = result
 
     def inline_tokens(self) -> dict[str, str]:
         return {block: f"zqxc{i}xqz" for i, block in enumerate(self.blocks)}
@@ -132,19 +164,21 @@ class DeferredCitations:
     def substitute_html(self, html: str, render_many: Callable[[list[str]], list[str | None]]) -> str | None:
         """Replace every token in rendered HTML by its formatted text as inline HTML. ``render_many`` renders
         all formatted texts at once (one Markdown run) and gives None for a text that is not a single
-        paragraph. None if a token could not be replaced that way: the caller then renders the page again
-        from ``restore_markdown``."""
+        paragraph. None if a token is not where formatted text goes in prose, or its text is not one
+        paragraph: the caller then renders the page again from ``restore_markdown``."""
+        if len(_IN_PROSE.findall(html)) != len(TOKEN.findall(html)):
+            return None
         if not self._html:
             tokens = [f"zqxc{i}xqz" for i in range(len(self.blocks))] + [f"zqxr{i}xqz" for i in range(len(self.keys))]
             texts = [self.markdown_for(TOKEN.fullmatch(token)) for token in tokens]
             self._html = dict(zip(tokens, render_many(texts)))
-        missing = False
+        missing, nested = False, _tokens_inside_inline_elements(html)
 
         def replace(token: re.Match) -> str:
             nonlocal missing
             found = self._html.get(token.group(0))
-            if found is None:
-                missing = True
+            if found is None or ("<" in found and token.start() in nested):
+                missing = True  # e.g. "*see [@a]*" with an italic title in the citation: nesting differs
                 return token.group(0)
             return found
 
