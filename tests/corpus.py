@@ -107,6 +107,14 @@ def plant_empty_citation(p: Path) -> list[str]:
     return [f"docs/index.md:{n + 2}:9: empty citation '[@]'; write a key after '@' or remove the brackets [cite.empty]"]
 
 
+def plant_citation_in_image_alt(p: Path) -> list[str]:
+    page = p / "docs" / "index.md"
+    (p / "docs" / "figure.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>\n', encoding="utf-8")
+    n = line_count(page)
+    append(page, "\n![Migration flows [@juego2010migration]](figure.svg)\n")
+    return [f"docs/index.md:{n + 2}:20: citation 'juego2010migration' in an image's alt text cannot be formatted there and breaks the image; cite the source in the sentence or caption next to the image [cite.in_image]"]
+
+
 def plant_undefined_acronym(p: Path) -> list[str]:
     page = p / "docs" / "context" / "author.md"
     n = line_count(page)

@@ -90,3 +90,13 @@ def test_bold_text_ending_in_a_question_mark_is_not_an_unknown_citation():
     html = '<p><strong>Why?</strong> and <strong class="citation-unknown">bad2001?</strong> and <strong>smith2010?</strong></p>'
     found = check_rendered_html(html, "**Why?** [@bad2001] @smith2010", "docs/x.md")
     assert sorted(p.message.split("'")[1] for p in found) == ["bad2001", "smith2010"]
+
+
+def test_citations_in_image_alt_text_are_found_and_others_not():
+    from juego_edition.citations import in_image_alt
+
+    text = ("![A chart [@a]](chart.svg) and ![Map [see @b, p. 2]][map]\n\n"
+            "A link [text [@c]](https://example.org), a sentence [@d], `![code [@e]](x)`.\n")
+    uses, _ = find_citations(text)
+    assert [u.key for u in in_image_alt(text, uses)] == ["a", "b"]
+    assert {u.key for u in uses} >= {"a", "b", "c", "d"}

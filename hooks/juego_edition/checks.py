@@ -15,7 +15,7 @@ import yaml
 
 from .bibcheck import check_entries
 from .bibdata import BibEntry, formatter_problems, load_bib_files
-from .citations import find_citations
+from .citations import find_citations, in_image_alt
 from .content import front_matter_problems, link_problems, nav_pages, page_anchors, security_problems, structure_problems
 from .diagnostics import Problem, did_you_mean
 from .glossary import Term, load_glossary
@@ -200,6 +200,8 @@ class CheckSession:
             found.append(Problem(shown_path, use.line, use.col, message, "cite.unknown_key"))
         for line, col in empties:
             found.append(Problem(shown_path, line, col, "empty citation '[@]'; write a key after '@' or remove the brackets", "cite.empty"))
+        for use in in_image_alt(source, uses):
+            found.append(Problem(shown_path, use.line, use.col, f"citation '{use.key}' in an image's alt text cannot be formatted there and breaks the image; cite the source in the sentence or caption next to the image", "cite.in_image"))
         self.problems += found
         return found
 

@@ -13,6 +13,8 @@ BRACKETED = re.compile(r"\[(?P<body>[^\[\]]*?(?<![\w.])-?@" + KEY + r"[^\[\]]*)\
 CITE_IN_BRACKETS = re.compile(r"(?:^|(?<=[\s;\[]))-?@(?P<key>" + KEY + ")")
 IN_TEXT = re.compile(r"(?<![\w@.\[\\])@(?P<key>" + KEY + ")")
 EMPTY = re.compile(r"\[\s*@\s*(?:[;\]])")
+# An image's alt text, with at most one level of brackets inside: ![alt [@key]](src) or ![alt][ref]
+IMAGE_ALT = re.compile(r"!\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\](?=[(\[])")
 
 
 @dataclass(frozen=True)
@@ -43,3 +45,10 @@ def find_citations(text: str) -> tuple[list[CitationUse], list[tuple[int, int]]]
         uses.append(CitationUse(cite.group("key"), *index.position(offset), offset, False))
     empties = [index.position(m.start()) for m in EMPTY.finditer(prose)]
     return sorted(uses, key=lambda u: u.offset), empties
+
+
+def in_image_alt(text: str, uses: list[CitationUse]) -> list[CitationUse]:
+    """The citations written inside an image's alt text, where no formatter can put a citation (the
+    formatted text and its footnote mark break the image syntax)."""
+    spans = [m.span() for m in IMAGE_ALT.finditer(prose_mask(text))]
+    return [use for use in uses if any(start <= use.offset < end for start, end in spans)]
