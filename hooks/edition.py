@@ -99,11 +99,11 @@ def on_startup(command, dirty):
     state["command"] = command  # 'serve' keeps serving with problems listed; 'build' fails on them
 
 
-def _bib_for_bibtex(session: CheckSession, workdir: Path) -> Path:
+def _bib_for_bibtex(bib_text: str, workdir: Path) -> Path:
     """One .bib of the entries that parse (the session has left out and reported the others), so a broken
     entry is one error line instead of a pybtex traceback from mkdocs-bibtex."""
     target = workdir / "edition.bib"
-    target.write_text("\n\n".join(e.raw for e in session.entries.values()) + "\n", encoding="utf-8")
+    target.write_text(bib_text + "\n", encoding="utf-8")
     return target
 
 
@@ -134,7 +134,8 @@ def on_config(config):
     session = CheckSession(settings)
     found = session.load_data()
     workdir = _workdir()
-    feed = _bib_for_bibtex(session, workdir)
+    bib_text = "\n\n".join(e.raw for e in session.entries.values())  # the entries as written
+    feed = _bib_for_bibtex(bib_text, workdir)
     report(found)
     bibtex.config.bib_file, bibtex.config.bib_dir = str(feed), None
 
@@ -148,7 +149,7 @@ def on_config(config):
         unreadable=set(),
         essay_cited=[],
         docs_prefix=settings.shown(settings.docs_dir).rstrip("/") + "/",
-        reference_texts=None,
+        bib_text=bib_text,
         batch_mode=_batch_mode(),
         batch=None,
         csl_json=None,
@@ -184,7 +185,7 @@ def on_files(files, config):
     if registry is not None and "bib_data_bibtex" in dir(type(registry)):
         # mkdocs-bibtex hands Pandoc the .bib as pybtex re-writes it, which turns month = apr into "April"
         # and so loses the month and day of dated items; give Pandoc our entries as written instead.
-        registry.__dict__["bib_data_bibtex"] = "\n\n".join(e.raw for e in session.entries.values())
+        registry.__dict__["bib_data_bibtex"] = state["bib_text"]
     state["files"] = files
     if state["batch_mode"] != "false":
         _start_citation_run(session, pages, config)  # in the background: started before the checks
@@ -242,7 +243,6 @@ def _take_batch(wait: bool) -> bool:
     registry = state["config"].plugins.get("bibtex").registry
     registry._inline_cache.update(batch.inline)
     registry._reference_cache.update(batch.references)
-    state["reference_texts"] = dict(batch.references)
     return True
 
 
@@ -259,9 +259,9 @@ def _generate_and_guard(markdown, page, config, files):
         used_in = {t.term: backlinks_markdown(t, session.term_uses, session.titles, glossary_page) for t in session.terms}
         markdown = markdown.replace(pages.GLOSSARY_MARKER, render_glossary_markdown(session.terms, used_in, session.index.lookup))
     if pages.BIBLIOGRAPHY_MARKER in markdown:
-        texts = state.get("reference_texts")
-        if not texts and state.get("batch") is not None:  # tokens, in key order until Pandoc answers
-            texts = state["batch"].reference_tokens()
+        batch: DeferredCitations | None = state.get("batch")
+        # in the style's order once Pandoc has answered; until then tokens, put in that order afterwards
+        texts = None if batch is None else batch.references if batch.ready else batch.reference_tokens()
         if texts and set(texts) >= set(session.entries):
             listing = pages.reference_list_from_texts({k: v for k, v in texts.items() if k in session.entries})
         else:  # citations not batched: one more Pandoc run for the list

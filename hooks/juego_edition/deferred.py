@@ -24,6 +24,10 @@ _SETEXT = re.compile(r"^.*@.*\n {0,3}(?:=+|-+)[ \t]*$", re.M)
 # writes "[^key]" after it), a reference as a footnote's or a reference-list entry's paragraph. A token
 # anywhere else (a heading's anchor, an image's alt text, raw HTML, glued to a word) could render
 # differently there, so its page is rendered again from its Markdown instead.
+def _token(kind: str, index: int) -> str:
+    return f"zqx{kind}{index}xqz"
+
+
 _IN_PROSE = re.compile(r'(?<!\w)zqxc\d+xqz(?=<sup id="fnref)|(?<=<p>)zqxr\d+xqz(?=&#160;<a class="footnote-backref"|</p>)')
 _ENTRY = re.compile(r'<div class="csl-entry" id="ref-([^"]+)">.*?</div>', re.S)
 
@@ -91,7 +95,7 @@ def split_rendered(html: str, count: int) -> list[str | None]:
 
 def join_for_rendering(texts: list[str]) -> str:
     """Many Markdown texts as one document, each its own paragraph, so one Markdown run renders them all."""
-    return "".join(f"{text}\n\nzqxs{i}xqz\n\n" for i, text in enumerate(texts))
+    return "".join(f"{text}\n\n{_token('s', i)}\n\n" for i, text in enumerate(texts))
 
 
 def cites_in_heading(markdown: str) -> bool:
@@ -133,10 +137,10 @@ class DeferredCitations:
         self._future = result
 
     def inline_tokens(self) -> dict[str, str]:
-        return {block: f"zqxc{i}xqz" for i, block in enumerate(self.blocks)}
+        return {block: _token("c", i) for i, block in enumerate(self.blocks)}
 
     def reference_tokens(self) -> dict[str, str]:
-        return {key: f"zqxr{i}xqz" for i, key in enumerate(self.keys)}
+        return {key: _token("r", i) for i, key in enumerate(self.keys)}
 
     @property
     def ready(self) -> bool:
@@ -169,7 +173,7 @@ class DeferredCitations:
         if len(_IN_PROSE.findall(html)) != len(TOKEN.findall(html)):
             return None
         if not self._html:
-            tokens = [f"zqxc{i}xqz" for i in range(len(self.blocks))] + [f"zqxr{i}xqz" for i in range(len(self.keys))]
+            tokens = [*self.inline_tokens().values(), *self.reference_tokens().values()]
             texts = [self.markdown_for(TOKEN.fullmatch(token)) for token in tokens]
             self._html = dict(zip(tokens, render_many(texts)))
         missing, nested = False, _tokens_inside_inline_elements(html)
