@@ -99,12 +99,22 @@ def on_startup(command, dirty):
     state["command"] = command  # 'serve' keeps serving with problems listed; 'build' fails on them
 
 
-def _bib_for_bibtex(bib_text: str, workdir: Path) -> Path:
-    """One .bib of the entries that parse (the session has left out and reported the others), so a broken
-    entry is one error line instead of a pybtex traceback from mkdocs-bibtex."""
-    target = workdir / "edition.bib"
-    target.write_text(bib_text + "\n", encoding="utf-8")
-    return target
+def _feeds(session: CheckSession, workdir: Path) -> tuple[Path, Path, str, dict[str, str]]:
+    """What the build hands on, all from the one bibliography model: the .bib text for Pandoc (every file
+    as written, entries that cannot be formatted blanked, keys mkdocs-bibtex cannot read aliased), a
+    keys-only file for mkdocs-bibtex's pybtex (which only checks that a key exists), and the aliases."""
+    bib = session.bibliography
+    aliases = {key: guard.bibtex_alias(key) for key in session.entries}
+    texts = list(bib.texts)
+    for index in range(len(texts)):
+        spans = {k: e.span for k, e in session.entries.items() if e.file_index == index and e.span[1] > e.span[0]}
+        texts[index] = guard.aliased_text(texts[index], spans, aliases)
+    bib_text = "\n".join(texts)
+    feed = workdir / "edition.bib"
+    feed.write_text(bib_text + "\n", encoding="utf-8")
+    keys = workdir / "keys.bib"
+    keys.write_text(guard.keys_only_bib(aliases.values()), encoding="utf-8")
+    return feed, keys, bib_text, aliases
 
 
 def _batch_mode() -> str:
@@ -130,21 +140,21 @@ def on_config(config):
         raise PluginError(f"mkdocs.yml: {exc} [config.csl_style]") from None
     bibtex.config.csl_file = str(csl)
 
-    settings = settings_from_config(root, config.docs_dir, bibtex.config.bib_dir, bibtex.config.bib_file, config.extra, config.nav)
+    settings = settings_from_config(root, config.docs_dir, bibtex.config.bib_dir, bibtex.config.bib_file, config.extra, config.nav, csl)
     session = CheckSession(settings)
     found = session.load_data()
     workdir = _workdir()
-    bib_text = "\n\n".join(e.raw for e in session.entries.values())  # the entries as written
-    feed = _bib_for_bibtex(bib_text, workdir)
+    feed, keys, bib_text, aliases = _feeds(session, workdir)
     report(found)
-    bibtex.config.bib_file, bibtex.config.bib_dir = str(feed), None
+    bibtex.config.bib_file, bibtex.config.bib_dir = str(keys), None
 
     state.update(
         session=session,
         csl=csl,
         root=root,
         bib_paths=[feed],  # only entries that parse; a broken one is reported, not a Pandoc crash
-        notes=bibliography.verification_notes({k: {"note": plain(e.fields.get("note", ""))} for k, e in session.entries.items()}),
+        notes=bibliography.verification_notes({aliases[k]: {"note": plain(e.fields.get("note", ""))} for k, e in session.entries.items()}),
+        aliases=aliases,
         unknown_keys=set(),
         unreadable=set(),
         essay_cited=[],
@@ -160,11 +170,13 @@ def on_config(config):
         reported_links=set(),
         essay=scholarly.essay_record(config.extra) if "essay" in (config.extra.get("edition") or {}) else None,
     )
-    if state["batch_mode"] != "false":  # CSL JSON for the one citeproc run, made while pages are read
+    if state["batch_mode"] != "false":  # the CSL JSON for the one citeproc run: Pandoc's reading of the model
         handle, name = tempfile.mkstemp(suffix=".json", dir=workdir)  # its own file: serve rebuilds overlap
         os.close(handle)
         target = Path(name)
-        state["csl_json"] = deferred.in_background(bibliography.bib_to_csl_json, feed, target)
+        items = [dict(item, id=aliases.get(item.get("id"), item.get("id"))) for item in session.bibliography.csl_items]
+        target.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+        state["csl_json"] = deferred.done(target)
     return config
 
 
@@ -212,15 +224,16 @@ def _start_citation_run(session: CheckSession, pages: dict, config) -> None:
     if registry is None or not session.entries:
         return
     text = "\n".join(body for _, body in pages.values()) + "\n" + render_glossary_markdown(session.terms)
+    known = set(state["aliases"].values())
     blocks, seen = [], set()
-    for block in CitationBlock.from_markdown(guard.protect_non_prose(text)):
-        if str(block) in seen or any(c.key not in session.entries for c in block.citations):
+    for block in CitationBlock.from_markdown(guard.protect_non_prose(_aliased(text))):
+        if str(block) in seen or any(c.key not in known for c in block.citations):
             continue
         seen.add(str(block))
         blocks.append(block)
     csl_json, csl, texts = state["csl_json"], state["csl"], [str(block) for block in blocks]
     run = deferred.in_background(lambda: bibliography.format_citation_blocks(texts, csl_json.result(), csl))
-    batch = DeferredCitations(blocks, list(session.entries), run)
+    batch = DeferredCitations(blocks, sorted(known), run)
     registry._inline_cache.update(batch.inline_tokens())
     registry._reference_cache.update(batch.reference_tokens())
     state["batch"] = batch
@@ -262,8 +275,9 @@ def _generate_and_guard(markdown, page, config, files):
         batch: DeferredCitations | None = state.get("batch")
         # in the style's order once Pandoc has answered; until then tokens, put in that order afterwards
         texts = None if batch is None else batch.references if batch.ready else batch.reference_tokens()
-        if texts and set(texts) >= set(session.entries):
-            listing = pages.reference_list_from_texts({k: v for k, v in texts.items() if k in session.entries})
+        known = set(state["aliases"].values())
+        if texts and set(texts) >= known:
+            listing = pages.reference_list_from_texts({k: v for k, v in texts.items() if k in known})
         else:  # citations not batched: one more Pandoc run for the list
             listing = pages.reference_list_markdown(bibliography.render_reference_list(state["bib_paths"], state["csl"]))
         markdown = markdown.replace(pages.BIBLIOGRAPHY_MARKER, listing)
@@ -271,9 +285,17 @@ def _generate_and_guard(markdown, page, config, files):
     # written (page or glossary file) and must not reach mkdocs-bibtex.
     unknown = {use.key for use in find_citations(markdown)[0] if use.key not in session.entries}
     state["unknown_keys"] |= unknown
-    markdown = guard.protect_non_prose(guard.defuse_unknown_keys(markdown, unknown))
+    markdown = guard.protect_non_prose(_aliased(guard.defuse_unknown_keys(markdown, unknown)))
     # Every abbreviation gets its tooltip from the glossary source (Python-Markdown's abbr extension).
     return markdown + ABBREVIATIONS_START + abbreviation_definitions(session.terms) + "\n"
+
+
+def _aliased(markdown: str) -> str:
+    """Keys mkdocs-bibtex cannot read whole (``@doi:10.1/x``, ``@{https://...}``) under their aliases."""
+    aliases = state["aliases"]
+    if all(k == a for k, a in aliases.items()):
+        return markdown
+    return guard.alias_citations(markdown, find_citations(markdown)[0], aliases)
 
 
 @event_priority(-100)  # after mkdocs-bibtex: put back the '@' hidden from it in code and URLs
@@ -363,7 +385,8 @@ def on_post_page(output, page, config):
     record = state.get("essay")
     if record is not None and page.file.src_uri == record.page:
         session: CheckSession = state["session"]
-        cited = [session.entries[k] for k in state.get("essay_cited", []) if k in session.entries]
+        keys = {alias: key for key, alias in state["aliases"].items()}
+        cited = [session.entries[keys[k]] for k in state.get("essay_cited", []) if keys.get(k) in session.entries]
         meta, _ = book.book_meta(config.extra, config.site_url or "")
         site = (config.site_url or "").rstrip("/") + "/"
         tags = scholarly.head_tags(record, page.canonical_url or "", f"{site}downloads/{meta.slug}.pdf",

@@ -41,7 +41,7 @@ def plant_bib_syntax_error(p: Path) -> list[str]:
     bib = p / "bib" / "references.bib"
     n = line_count(bib)
     append(bib, "\n@book{broken2001,\n  title = {Unclosed,\n  year = {2001}\n\n@misc{after2001, title = {After}}\n")
-    return [f"bib/references.bib:{n + 2}:1: BibTeX syntax error"]
+    return [f"bib/references.bib:{n + 2}:1: entry 'broken2001' is never closed: a brace or quote opened in it is left open, so Pandoc, which formats the citations, cannot tell where it ends; close it [bib.syntax]"]
 
 
 def plant_duplicate_key_across_files(p: Path) -> list[str]:
@@ -63,24 +63,28 @@ def plant_bad_year_doi_url(p: Path) -> list[str]:
     bib = p / "bib" / "references.bib"
     text = bib.read_text(encoding="utf-8")
     text = text.replace("  doi        = {10.1177/1354066106067345},", "  doi        = {https://doi.org/10.1177/1354066106067345},")
-    text = text.replace("  year       = {2001},\n  verifiedat = {EconPapers (RePEc)},", "  year       = {c. 2001},\n  verifiedat = {EconPapers (RePEc)},")
+    text = text.replace("  year       = {2001},\n  verifiedat = {EconPapers (RePEc)},", "  date       = {c. 2001},\n  verifiedat = {EconPapers (RePEc)},")
     text = text.replace("  url        = {https://dawn.com/news/amp/406426},", "  url        = {dawn.com/news/amp/406426},")
     bib.write_text(text, encoding="utf-8")
     lines = text.splitlines()
     doi = next(i for i, l in enumerate(lines, 1) if "https://doi.org/10.1177" in l)
-    year = next(i for i, l in enumerate(lines, 1) if "c. 2001" in l)
+    year = next(i for i, l in enumerate(lines, 1) if "c. 2001" in l)  # a date Pandoc cannot read
     url = next(i for i, l in enumerate(lines, 1) if "{dawn.com/news" in l)
-    return [f"bib/references.bib:{doi}:1: doi 'https://doi.org/10.1177/1354066106067345' of 'rosenberg2006' is not a DOI; write the bare DOI, e.g. 10.1177/1354066106067345 (no https://doi.org/) [bib.bad_doi]",
-            f"bib/references.bib:{year}:1: year 'c. 2001' of 'beine2001brain' is not a four-digit year; write e.g. year = {{2010}} (or use date = {{2010-11-10}}) [bib.bad_year]",
-            f"bib/references.bib:{url}:1: url 'dawn.com/news/amp/406426' of 'dawn2002asem' is not an http(s) address; write the full address starting with https:// [bib.bad_url]"]
+    return [f"bib/references.bib:{doi}:1: doi 'https://doi.org/10.1177/1354066106067345' of 'rosenberg2006' is not a DOI, so its link would be broken; write the bare DOI, e.g. 10.1177/1354066106067345 (no https://doi.org/ or doi:) [bib.bad_doi]",
+            f"bib/references.bib:{year}:1: date 'c. 2001' of 'beine2001brain' is not a date Pandoc can read, so no date would be shown; write biblatex's ISO 8601 form: 2010, 2010-11, 2010-11-10, a range 2010-10-02/2010-10-05, ~ or ? for approximate or uncertain [bib.bad_date]",
+            f"bib/references.bib:{url}:1: url 'dawn.com/news/amp/406426' of 'dawn2002asem' is not a full address, so its link would be broken; write it with its scheme, e.g. https:// [bib.bad_url]"]
 
 
-def plant_unprotected_acronym(p: Path) -> list[str]:
+def plant_unprotected_caps_in_sentence_case_style(p: Path) -> list[str]:
+    # Chicago keeps "Asian" as written; APA sentence-cases titles and lowers it, so only then is it a problem.
+    config = p / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("csl_file: chicago-author-date", "csl_file: apa"), encoding="utf-8")
     bib = p / "bib" / "references.bib"
-    text = bib.read_text(encoding="utf-8").replace("title      = {{ASEM}: Looking Back, Looking Forward},", "title      = {ASEM: Looking Back, Looking Forward},")
+    text = bib.read_text(encoding="utf-8").replace("{{EU}, {Asian} states moving closer on immigration}", "{{EU}, Asian states moving closer on immigration}")
     bib.write_text(text, encoding="utf-8")
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if "{ASEM: Looking Back" in l)
-    return [f"bib/references.bib:{line}:1: title of 'yeo2000asem' has 'ASEM' outside braces; CSL styles may lower-case it: write {{ASEM}} [bib.unprotected_caps]"]
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "{EU}, Asian states" in l)
+    key = next(l for l in reversed(text.splitlines()[:line]) if l.startswith("@")).split("{", 1)[1].rstrip(",")
+    return [f"bib/references.bib:{line}:1: title of '{key}': the citation style lower-cases 'Asian' (it changes titles to sentence case); write {{Asian}} to keep it [bib.unprotected_caps]"]
 
 
 def plant_unused_entry(p: Path) -> list[str]:
@@ -175,17 +179,88 @@ def plant_bib_unclosed_at_end(p: Path) -> list[str]:
     bib = p / "bib" / "references.bib"
     n = line_count(bib)
     append(bib, "\n@book{lastentry2001,\n  author = {Doe, Jane},\n  title = {Never closed},\n")
-    return [f"bib/references.bib:{n + 2}:1: BibTeX syntax error"]
+    return [f"bib/references.bib:{n + 2}:1: entry 'lastentry2001' is never closed: a brace or quote opened in it is left open, so Pandoc, which formats the citations, cannot tell where it ends; close it [bib.syntax]"]
 
 
 def plant_bib_missing_comma(p: Path) -> list[str]:
     (p / "bib" / "comma.bib").write_text("@misc{nocomma2001,\n  title = {A}\n  year = {2001}\n}\n", encoding="utf-8")
-    return ["bib/comma.bib:3:1: BibTeX syntax error: a comma is probably missing at the end of line 2 ('}' expected here) (entry 'nocomma2001'); check the braces and the commas between fields [bib.syntax]"]
+    return ["bib/comma.bib:3:3: Pandoc, which formats the citations, cannot read entry 'nocomma2001': unexpected 'y'; a comma is probably missing at the end of line 2 [bib.syntax]"]
 
 
 def plant_bib_not_utf8(p: Path) -> list[str]:
     (p / "bib" / "latin1.bib").write_bytes("@misc{latin2001, title = {Pa\xeds}}\n".encode("latin-1"))
     return ["bib/latin1.bib:1:1: cannot read this .bib file (UnicodeDecodeError); save it as UTF-8 [bib.unreadable]"]
+
+
+# ------------------------------------------------------------------ citations Pandoc would not format, real-world .bib syntax
+
+
+def _cite_line(p: Path, text: str) -> tuple[int, str]:
+    page = p / "docs" / "about.md"
+    n = line_count(page)
+    append(page, "\n" + text + "\n")
+    return n + 2, text
+
+
+def plant_cite_stray_space(p: Path) -> list[str]:
+    line, text = _cite_line(p, "As the essay's record shows [@ juego2010migration], the date holds.")
+    return [f"docs/about.md:{line}:{text.index('@') + 1}: '@ juego2010migration' has a space after '@', so it is no citation and would be printed as written; write @juego2010migration [cite.stray_space]"]
+
+
+def plant_cite_latex_command(p: Path) -> list[str]:
+    line, text = _cite_line(p, "A LaTeX habit \\citep{juego2010migration} slips in.")
+    return [f"docs/about.md:{line}:{text.index(chr(92)) + 1}: '\\citep{{juego2010migration}}' is a LaTeX citation, which this site does not format (it would be printed as written); write [@juego2010migration] [cite.latex]"]
+
+
+def plant_cite_comma_separator(p: Path) -> list[str]:
+    line, text = _cite_line(p, "Two sources [@juego2010migration, @dawn2002asem] in one bracket.")
+    return [f"docs/about.md:{line}:{text.index('@dawn') + 1}: '@dawn2002asem' follows '@juego2010migration' without ';', so Pandoc reads it as part of that citation's locator and it is not cited; separate citations with ';': [@juego2010migration; @dawn2002asem] [cite.separator]"]
+
+
+def plant_cite_unclosed_bracket(p: Path) -> list[str]:
+    line, text = _cite_line(p, "An unclosed citation [@juego2010migration; @dawn2002asem. The sentence goes on.")
+    return [f"docs/about.md:{line}:{text.index('[') + 1}: this '[' opens a citation that is never closed, so it would be printed as written; close it with ']' before the paragraph ends [cite.unclosed]"]
+
+
+def _essay_edit(p: Path, old: str, new: str) -> tuple[int, int]:
+    page = p / "docs" / "essay.md"
+    text = page.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    at = text.index(old)
+    page.write_text(text.replace(old, new), encoding="utf-8")
+    return text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+
+
+def _copy_at(word_before: str) -> str:
+    source = (ROOT / "sources" / "essay-as-received.txt").read_text(encoding="utf-8")
+    at = source.index(word_before)
+    return f"{source.count(chr(10), 0, at) + 1}:{at - source.rfind(chr(10), 0, at)}"
+
+
+def plant_essay_changed_word(p: Path) -> list[str]:
+    line, col = _essay_edit(p, "Migration is an issue of common interest", "Migration is a issue of common interest")
+    return [f"docs/essay.md:{line}:{col + len('Migration is ')}: the essay's text differs from the copy-text here: the page has 'a' where sources/essay-as-received.txt:{_copy_at('an issue of common interest')} has 'an' (\u2026. Migration is an issue of common\u2026); restore the copy-text's words and put a correction in an editorial note [essay.changed]"]
+
+
+def plant_essay_removed_comma(p: Path) -> list[str]:
+    line, col = _essay_edit(p, "in the world, and home of the top three", "in the world and home of the top three")
+    return [f"docs/essay.md:{line}:{col + len('in the world ')}: the essay's text differs from the copy-text here: the page has 'and' where sources/essay-as-received.txt:{_copy_at(', and home of the top three')} has ','"]
+
+
+def plant_bib_parenthesised_entry(p: Path) -> list[str]:
+    # valid BibTeX, but Pandoc (which formats the citations) reads only braces: an error at its line
+    (p / "bib" / "paren.bib").write_text("@misc(paren2001,\n  title = {In Parentheses},\n  year = {2001}\n)\n", encoding="utf-8")
+    _cite_line(p, "Cited [@paren2001].")
+    return ["bib/paren.bib:1:6: Pandoc, which formats the citations, cannot read entry 'paren2001': unexpected '('; write @type{key, ...}: Pandoc, which formats the citations, reads no parentheses around an entry [bib.syntax]"]
+
+
+def plant_bib_crossref_cycle(p: Path) -> list[str]:
+    (p / "bib" / "cycle.bib").write_text(
+        "@book{loopa2001,\n  title = {A},\n  crossref = {loopb2001}\n}\n\n@book{loopb2001,\n  title = {B},\n  crossref = {loopa2001}\n}\n",
+        encoding="utf-8")
+    _cite_line(p, "Cited [@loopa2001].")
+    return ["bib/cycle.bib:3:1: 'loopa2001' inherits from itself through crossref (loopa2001 -> loopb2001 -> loopa2001); remove the crossref that closes the loop [bib.crossref_cycle]",
+            "bib/cycle.bib:8:1: 'loopb2001' inherits from itself through crossref (loopb2001 -> loopa2001 -> loopb2001); remove the crossref that closes the loop [bib.crossref_cycle]"]
 
 
 # ------------------------------------------------------------------ pages: links, images, structure

@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from juego_edition.bibdata import formatter_problems, load_bib_files
+from juego_edition.bibcheck import check_entries
+from juego_edition.bibdata import load_bib_files
 from juego_edition.checks import CheckSession, Settings
-from juego_edition.citations import find_citations
+from juego_edition.citations import broken_citations, find_citations
 from juego_edition.content import front_matter_problems, page_anchors, security_problems, structure_problems
 from juego_edition.diagnostics import Problem
 from juego_edition.glossary import load_glossary, render_glossary_markdown
@@ -57,6 +58,9 @@ def test_markdown_scanners_never_crash(text):
     uses, empties = find_citations(text)
     for use in uses:
         assert 1 <= use.line <= text.count("\n") + 1 and use.col >= 1
+        assert text[use.offset] == "@"
+    for problem in broken_citations(text, "docs/x.md"):
+        assert problem.path == "docs/x.md" and problem.line >= 1 and problem.code.startswith("cite.")
     for check in (front_matter_problems, structure_problems, security_problems):
         assert all(isinstance(p, Problem) for p in check(text, "docs/x.md"))
     assert isinstance(page_anchors(text), set)
@@ -68,7 +72,7 @@ def test_bibtex_loading_never_crashes(tmp_path_factory, text):
     path = tmp_path_factory.mktemp("bib") / "x.bib"
     path.write_text(text, encoding="utf-8")
     entries, problems = load_bib_files([(path, "bib/x.bib")])
-    problems += formatter_problems(entries)
+    problems += check_entries(entries.values())
     for problem in problems:
         assert problem.path == "bib/x.bib" and problem.line >= 1 and problem.code.startswith("bib.")
 

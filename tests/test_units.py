@@ -49,7 +49,7 @@ def test_bib_syntax_error_and_duplicates_are_problems_with_lines(tmp_path):
     entries, problems = load_bib_files([(a, "bib/a.bib"), (b, "bib/b.bib")])
     assert "k3" in entries and "K1" not in entries
     rendered = [str(p) for p in problems]
-    assert any(r.startswith("bib/a.bib:2:1: BibTeX syntax error") and r.endswith("[bib.syntax]") for r in rendered), rendered
+    assert any(r.startswith("bib/a.bib:2:1: entry 'k2' is never closed") and r.endswith("[bib.syntax]") for r in rendered), rendered
     assert any(r.startswith("bib/b.bib:1:1: key differs only in case from 'k1'") for r in rendered), rendered
 
 

@@ -82,16 +82,6 @@ def render_reference_list(bib_files: Iterable[Path], csl_file: Path) -> str:
         return pypandoc.convert_file(str(doc), "html", format="markdown", extra_args=args)
 
 
-def bib_to_csl_json(bib_file: Path, target: Path) -> Path:
-    """The entries of a .bib file as CSL JSON, read the way Pandoc reads a .bib bibliography (BibLaTeX).
-    A citeproc run given CSL JSON skips parsing BibTeX, a tenth of a large run; this conversion can run
-    while the pages are still being read."""
-    import pypandoc
-
-    pypandoc.convert_file(str(bib_file), "csljson", format="biblatex", outputfile=str(target))
-    return target
-
-
 # mkdocs-bibtex's Pandoc registry (registry.py, _process_with_pandoc) formats citations from this document
 # and reads Pandoc's answer with these patterns; format_citation_blocks keeps both, so its results can fill
 # that registry's caches as if it had formatted them itself.

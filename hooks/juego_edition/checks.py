@@ -13,9 +13,10 @@ from pathlib import Path
 
 import yaml
 
-from .bibcheck import check_entries
-from .bibdata import BibEntry, formatter_problems, load_bib_files
-from .citations import find_citations, in_image_alt
+from .bibcheck import case_problems, check_entries
+from .bibdata import Bibliography, BibEntry, load_bibliography
+from .citations import broken_citations, find_citations, in_image_alt
+from .copytext import check_copy_text
 from .content import front_matter_problems, link_problems, nav_pages, page_anchors, security_problems, structure_problems
 from .diagnostics import Problem, did_you_mean
 from .glossary import Term, load_glossary
@@ -23,6 +24,7 @@ from .source import FRONT_MATTER
 from .terms import ACRONYM, TermIndex, TermUse, glossary_duplicates, scan_page
 
 SEVERITIES = ("error", "warning")
+CACHE = Path(".cache") / "juego-edition" / "bib"  # Pandoc's readings of unchanged .bib files, reused
 
 
 @dataclass
@@ -39,6 +41,9 @@ class Settings:
     bibliography_page: str = "bibliography.md"
     nav: set[str] | None = None  # pages listed in mkdocs.yml's nav; None when there is no nav
     max_image_kb: int = 500
+    csl_file: Path | None = None  # the configured CSL style, resolved (the case check asks it)
+    essay_page: str | None = None  # docs-relative page holding the essay, checked against its copy-text
+    copy_text: Path | None = None
     problems: list[Problem] = field(default_factory=list)  # problems in the settings themselves
 
     def shown(self, path: Path) -> str:
@@ -50,7 +55,7 @@ class Settings:
 
 
 def settings_from_config(root: Path, docs_dir: str | Path, bib_dir: str | None, bib_file: str | None, extra: dict | None,
-                         nav=None) -> Settings:
+                         nav=None, csl_file: str | Path | None = None) -> Settings:
     """Build settings from the values in mkdocs.yml (``extra.checks`` holds the gate's own options)."""
     checks = dict((extra or {}).get("checks") or {})
     problems = []
@@ -74,12 +79,24 @@ def settings_from_config(root: Path, docs_dir: str | Path, bib_dir: str | None, 
     else:
         bibs = sorted((root / (bib_dir or "bib")).rglob("*.bib"))
     glossary = root / str(checks.get("glossary", "glossary/terms.yml"))
+    csl = None
+    if csl_file:
+        from .styles import StyleNotFound, resolve_csl_style
+
+        try:
+            csl = resolve_csl_style(str(csl_file), root)
+        except StyleNotFound as exc:
+            problems.append(Problem("mkdocs.yml", 1, 1, str(exc), "config.csl_style"))
+    essay = ((extra or {}).get("edition") or {}).get("essay") or {}
+    essay_page = essay.get("page") if isinstance(essay, dict) else None
+    copy_text = checks.get("copy_text", "sources/essay-as-received.txt")
     return Settings(root=root, docs_dir=root / docs_dir, bib_files=bibs, glossary_file=glossary,
                     unused_entries=severities["unused_entries"], unused_terms=severities["unused_terms"],
                     proper_nouns=nouns, acronym_allowlist=set(allow),
                     glossary_page=str(checks.get("glossary_page", "glossary.md")),
                     bibliography_page=str(checks.get("bibliography_page", "bibliography.md")),
-                    nav=nav_pages(nav) if nav else None, max_image_kb=_max_image_kb(checks, problems), problems=problems)
+                    nav=nav_pages(nav) if nav else None, max_image_kb=_max_image_kb(checks, problems), csl_file=csl,
+                    essay_page=essay_page, copy_text=root / copy_text if essay_page and copy_text else None, problems=problems)
 
 
 def _max_image_kb(checks: dict, problems: list[Problem]) -> int:
@@ -111,7 +128,7 @@ def load_settings(root: Path) -> Settings:
         if isinstance(plugin, dict) and "bibtex" in plugin:
             bibtex = plugin["bibtex"] or {}
     return settings_from_config(root, config.get("docs_dir", "docs"), bibtex.get("bib_dir"), bibtex.get("bib_file"),
-                                config.get("extra"), config.get("nav"))
+                                config.get("extra"), config.get("nav"), bibtex.get("csl_file"))
 
 
 class CheckSession:
@@ -120,6 +137,7 @@ class CheckSession:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.entries: dict[str, BibEntry] = {}
+        self.bibliography: Bibliography | None = None
         self.terms: list[Term] = []
         self.cited: set[str] = set()
         self.broken_keys: dict[str, Problem] = {}
@@ -136,16 +154,17 @@ class CheckSession:
         self.problems = []
         if not s.bib_files:
             found.append(Problem(s.shown(s.root / "mkdocs.yml"), 1, 1, "no .bib file found; put BibTeX files in bib/", "bib.unreadable"))
-        self.entries, bib_problems = load_bib_files([(p, s.shown(p)) for p in s.bib_files])
-        readable = set(self.entries)
-        found += bib_problems + formatter_problems(self.entries)
-        # keys of entries that exist but could not be read: their citations point at the syntax error
-        self.broken_keys = {key: p for key in readable - set(self.entries) for p in found if f"(entry '{key}')" in p.message}
+        self.bibliography = load_bibliography([(p, s.shown(p)) for p in s.bib_files], s.root / CACHE)
+        self.entries = self.bibliography.entries
+        found += self.bibliography.problems
+        # keys of entries that exist but cannot be formatted: their citations point at the entry's problem
+        self.broken_keys = dict(self.bibliography.broken)
         for entry in self.entries.values():
             missing = [f for f in ("verifiedat", "confidence") if not entry.fields.get(f, "").strip()]
             if missing:
                 found.append(Problem(entry.path, entry.line, 1, f"entry '{entry.key}' does not say how it was verified (no {' or '.join(missing)}); add verifiedat = {{where you saw it}} and confidence = {{verified}} or {{partly verified (...)}}", "bib.provenance"))
-        found += check_entries(self.entries.values(), s.proper_nouns)
+        found += check_entries(self.entries.values())
+        found += case_problems(self.entries.values(), s.proper_nouns, s.csl_file)
         shown_glossary = s.shown(s.glossary_file)
         self.terms, glossary_problems = load_glossary(s.glossary_file, shown_glossary)
         found += glossary_problems + glossary_duplicates(self.terms, shown_glossary)
@@ -200,16 +219,35 @@ class CheckSession:
             found.append(Problem(shown_path, use.line, use.col, message, "cite.unknown_key"))
         for line, col in empties:
             found.append(Problem(shown_path, line, col, "empty citation '[@]'; write a key after '@' or remove the brackets", "cite.empty"))
+        found += broken_citations(source, shown_path)
+        if self.settings.essay_page and page == self.settings.essay_page and self.settings.copy_text is not None:
+            found += check_copy_text(source, shown_path, self.settings.copy_text, self.settings.shown(self.settings.copy_text))
         for use in in_image_alt(source, uses):
             found.append(Problem(shown_path, use.line, use.col, f"citation '{use.key}' in an image's alt text cannot be formatted there and breaks the image; cite the source in the sentence or caption next to the image", "cite.in_image"))
         self.problems += found
         return found
 
     # -- totals -------------------------------------------------------------------------------------
+    def used_keys(self) -> set[str]:
+        """Cited entries and every entry they draw on (crossref, xref, xdata, entryset), transitively."""
+        from .bibdata import links
+
+        used, todo = set(), list(self.cited)
+        while todo:
+            key = todo.pop()
+            if key in used or key not in self.entries:
+                continue
+            used.add(key)
+            entry = self.entries[key]
+            todo += [target for _, target in links(entry)]
+            todo += [k.strip() for k in entry.written.get("entryset", "").split(",") if k.strip()]
+        return used
+
     def finish(self) -> list[Problem]:
         found = []
+        used = self.used_keys()
         for key, entry in sorted(self.entries.items(), key=lambda kv: (kv[1].path, kv[1].line)):
-            if key not in self.cited:
+            if key not in used and entry.entry_type != "xdata":
                 typo = difflib.get_close_matches(key, list(self.unknown_uses), n=1, cutoff=0.8)
                 hint = (f"the citation '{typo[0]}' at {self.unknown_uses[typo[0]]} looks like a typo of this key; fix the citation"
                         if typo else "cite it where it supports the text, or remove it")

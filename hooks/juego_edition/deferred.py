@@ -67,6 +67,13 @@ def render_texts(texts: list[str], abbreviations: list[str], render: Callable[[s
     return out
 
 
+def done(value) -> Future:
+    """A result that is already there, in the form ``in_background`` gives."""
+    future: Future = Future()
+    future.set_result(value)
+    return future
+
+
 def in_background(call: Callable, *args) -> Future:
     """Run ``call(*args)`` in a daemon thread (Pandoc runs as a subprocess, so Python goes on meanwhile);
     a build that fails before it needs the result does not wait for it to exit."""

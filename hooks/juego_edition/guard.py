@@ -45,3 +45,58 @@ def defuse_unknown_keys(markdown: str, unknown: Iterable[str]) -> str:
         pos = match.end()
     out.append(markdown[pos:])
     return "".join(out)
+
+
+# mkdocs-bibtex reads a citation key as ``[\w-]+`` (and ``[\w:-]+`` in running text); Pandoc's keys may also
+# hold internal punctuation, colons and URLs (``@doi:10.1000/x``, ``@{https://...}``). Such a key is handed
+# to mkdocs-bibtex under an alias it reads whole; the .bib text and CSL JSON given to Pandoc use the same
+# alias, so the formatted text is the same.
+SAFE_KEY = re.compile(r"[A-Za-z0-9_][\w-]*\Z")
+
+
+def bibtex_alias(key: str) -> str:
+    if SAFE_KEY.match(key) and not key.endswith("-"):
+        return key
+    import hashlib
+
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", key).strip("-")[:40] or "key"
+    return f"{slug}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:8]}"
+
+
+def aliased_text(text: str, spans: dict[str, tuple[int, int]], aliases: dict[str, str]) -> str:
+    """A .bib text with the key of every entry (``spans``: key -> its block's offsets) replaced by its alias."""
+    out, pos = [], 0
+    for key, (start, end) in sorted(spans.items(), key=lambda kv: kv[1]):
+        alias = aliases.get(key, key)
+        if alias == key:
+            continue
+        head = re.compile(r"@\s*\w+\s*[{(]\s*").match(text, start)
+        if head is None or not text.startswith(key, head.end()):
+            continue
+        out += [text[pos:head.end()], alias]
+        pos = head.end() + len(key)
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def keys_only_bib(aliases) -> str:
+    """The keys alone, for mkdocs-bibtex's pybtex, which only checks that a cited key exists (the texts come
+    from Pandoc): pybtex need not read what only Pandoc and biblatex read (name parts, EDTF dates ...)."""
+    return "".join(f"@misc{{{alias},\n  note = {{}}\n}}\n" for alias in aliases)
+
+
+def alias_citations(markdown: str, uses, aliases: dict[str, str]) -> str:
+    """Citation keys in a page (``uses`` from find_citations) replaced by their aliases: ``@doi:10.1/x`` and
+    ``@{https://...}`` become ``@<alias>``."""
+    out, pos = [], 0
+    for use in sorted(uses, key=lambda u: u.offset):
+        alias = aliases.get(use.key)
+        if alias is None or alias == use.key:
+            continue
+        written = use.written or use.key
+        if not markdown.startswith(written, use.offset + 1):
+            continue
+        out += [markdown[pos:use.offset + 1], alias]
+        pos = use.offset + 1 + len(written)
+    out.append(markdown[pos:])
+    return "".join(out)

@@ -34,6 +34,7 @@ def code_block_spans(text: str) -> list[tuple[int, int]]:
     prev_blank = True
     container = False  # the last unindented block opens a container whose indented lines are not code
     indented_start = None
+    code_indent = 4
     for line in lines:
         stripped = line.strip()
         if fence is not None:
@@ -52,13 +53,14 @@ def code_block_spans(text: str) -> list[tuple[int, int]]:
             pos += len(line)
             prev_blank = False
             continue
-        indent = len(line) - len(line.lstrip(" \t"))
-        is_indented = stripped and (line.startswith("    ") or line.startswith("\t"))
-        if indented_start is not None and stripped and not is_indented:
+        indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
+        # Indented code: 4 spaces at the top level; inside a list item or an admonition, whose content is
+        # indented by 4 (Python-Markdown's tab length), 8.
+        if indented_start is not None and stripped and indent < code_indent:
             spans.append((indented_start, pos))
             indented_start = None
-        if is_indented and prev_blank and not container and indented_start is None:
-            indented_start = pos
+        if stripped and prev_blank and indented_start is None and indent >= (8 if container else 4):
+            indented_start, code_indent = pos, (8 if container else 4)
         if stripped and indent < 4:
             container = bool(CONTAINER.match(line))
         prev_blank = not stripped

@@ -7,6 +7,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
+from .citations import citation_key_spans
 from .diagnostics import Problem
 from .glossary import Term, slugify
 from .source import LineIndex, prose_mask
@@ -104,6 +105,12 @@ def scan_page(source: str, shown: str, index: TermIndex, allowlist: set[str], ex
     """Uses of glossary terms in one page source, and the page's glossary problems."""
     result = PageTerms()
     prose = prose_mask(source)
+    keys = citation_key_spans(source)  # '@Welland:TB1-1-2' is a key, not an acronym 'TB1-1-2'
+    if keys:
+        chars = list(prose)
+        for start, end in keys:
+            chars[start:end] = [c if c == "\n" else " " for c in chars[start:end]]
+        prose = "".join(chars)
     headings = _sections(prose)
     blank = lambda m: re.sub(r"[^\n]", " ", m.group(0))  # noqa: E731
     # Headings and link texts are labels (often other pages' titles), not the running text in which
