@@ -7,6 +7,7 @@ model, and a date, year or month is wrong only when the formatter (Pandoc) canno
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
 from collections.abc import Iterable
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from .bibdata import BibEntry
 from .bibliography import PARTLY_VERIFIED_PREFIX
-from .diagnostics import Problem, did_you_mean
+from .diagnostics import Problem
 
 A = tuple[str, ...]  # "one of these fields"
 # BibTeX's required fields (btxdoc, "Entry Types").
@@ -122,7 +123,11 @@ def check_entries(entries: Iterable[BibEntry]) -> list[Problem]:
         fields = {name: _strip_outer(value) for name, value in entry.fields.items()}
         kind = entry.entry_type
         if kind not in TYPES:
-            problems.append(Problem(entry.path, entry.line, 1, f"entry '{entry.key}' has unknown type '@{kind}'; {did_you_mean(kind, TYPES)}use a BibTeX or biblatex type such as @article, @book, @online, @misc", "bib.unknown_type"))
+            close = difflib.get_close_matches(kind, TYPES, n=1, cutoff=0.8)
+            if close:  # a typo: an error
+                problems.append(Problem(entry.path, entry.line, 1, f"entry '{entry.key}' has unknown type '@{kind}'; did you mean '@{close[0]}'? Pandoc, which formats the citations, would format it as an item of no type", "bib.unknown_type"))
+            else:  # a style's own type (biblatex-apa's @legmaterial, say): valid biblatex, but Pandoc does not know it
+                problems.append(Problem(entry.path, entry.line, 1, f"entry '{entry.key}' has type '@{kind}', which is neither a BibTeX nor a standard biblatex type (perhaps a biblatex style's own); Pandoc, which formats the citations, formats it as an item of no type: use @article, @book, @online, @report, @misc ... if the reference should read as one", "bib.unknown_type", "warning"))
         # 'knownmissing' names required fields the editors could not verify; the gap must be explained
         # to readers in a "Partly verified:" note rather than filled with a guess.
         known_missing = set(re.split(r"[\s,]+", fields.get("knownmissing", "").strip().lower())) - {""}

@@ -95,6 +95,7 @@ def plain(value: str) -> str:
 
 # ---------------------------------------------------------------------------------------- values
 
+_MACRO = re.compile(r'[^\s#{}",=]+')
 _PART = re.compile(r'\s*(?:(\{)|(")|(\d+)|([^\s#{}",=]+))')
 
 
@@ -122,8 +123,16 @@ def _balanced_end(text: str, start: int, close: str) -> int:
 def evaluate(value: str, macros: dict[str, str]) -> tuple[str, list[str]]:
     """A field value as BibTeX reads it: ``{...}`` and ``"..."`` parts, numbers and ``@string`` macros
     joined by ``#``. Returns the text and the names of undefined macros (BibTeX: empty; Pandoc: the name)."""
-    out, undefined, pos = [], [], 0
     value = value.strip()
+    if "#" not in value:  # one part, most values: no parsing needed
+        if value[:1] == "{" and value[-1:] == "}" or value[:1] == '"' and value[-1:] == '"':
+            return value[1:-1], []
+        if value.isdigit():
+            return value, []
+        if _MACRO.fullmatch(value):
+            known = macros.get(value.lower())
+            return (known, []) if known is not None else (value, [value])
+    out, undefined, pos = [], [], 0
     while pos < len(value):
         match = _PART.match(value, pos)
         if not match:

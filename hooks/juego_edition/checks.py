@@ -207,6 +207,9 @@ class CheckSession:
         uses, empties = find_citations(source)
         known = sorted(self.entries)
         for use in uses:
+            if use.in_front_matter:
+                found.append(Problem(shown_path, use.line, use.col, f"citation '@{use.key}' in the front matter is never formatted (MkDocs does not read the front matter as Markdown); cite the source in the page's text", "cite.front_matter"))
+                continue
             if use.key in self.entries:
                 self.cited.add(use.key)
                 continue

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .diagnostics import Problem
-from .source import EMAIL, URL, LineIndex, prose_mask
+from .source import EMAIL, FRONT_MATTER, URL, LineIndex, prose_mask
 
 # Pandoc (Text.Pandoc.Parsing, citeKey): a key starts with a letter, digit, _ or *; it may contain internal
 # punctuation :.#$%&-+?<>~/ followed by a letter, digit or _, and ':' or '/' followed by '/' (URLs).
@@ -22,14 +22,20 @@ BRACED_KEY = r"\{[^\s{}]*(?:\{[^\s{}]*\}[^\s{}]*)*\}"
 # '@' not right after a word (Pandoc: not after a string, so e-mail addresses and "x.@y" are no citations);
 # "(@label)" is Pandoc's reference to a numbered example, not a citation.
 CITE = re.compile(r"(?<![\w\\@])(?<!\w[.])(?P<minus>-?)@(?P<key>" + SIMPLE_KEY + "|" + BRACED_KEY + ")")
-EXAMPLE_LABEL = re.compile(r"[\w-]+")
+# Pandoc's numbered examples: an item starts with "(@label)", "@label)" or "@label." at the start of a line, and
+# "(@label)" elsewhere refers to it. Neither is a citation; "(@label)" with no such item is.
+EXAMPLE_ITEM = re.compile(r"^[ \t]*(?:\(@(?P<a>[\w-]+)\)|@(?P<b>[\w-]+)[.)])(?=[ \t]|$)", re.M)
 
 
 def _cites(mask: str, start: int = 0, end: int | None = None):
-    """CITE matches, without Pandoc's example references ``(@label)``."""
+    """CITE matches, without Pandoc's numbered examples and references to them."""
+    items = {m.start("a") - 1 if m.group("a") else m.start("b") - 1: m.group("a") or m.group("b") for m in EXAMPLE_ITEM.finditer(mask)}
+    labels = set(items.values())
     for match in CITE.finditer(mask, start, len(mask) if end is None else end):
-        if (match.start() > 0 and mask[match.start() - 1] == "(" and mask[match.end():match.end() + 1] == ")"
-                and not match.group("minus") and EXAMPLE_LABEL.fullmatch(match.group("key"))):
+        if match.start() in items:
+            continue
+        if (labels and match.start() > 0 and mask[match.start() - 1] == "(" and mask[match.end():match.end() + 1] == ")"
+                and match.group("key") in labels):
             continue
         yield match
 EMPTY = re.compile(r"\[\s*-?@\s*(?:[;\]])")
@@ -55,12 +61,33 @@ class CitationUse:
     offset: int  # of the '@'
     bracketed: bool
     written: str = ""  # the key as written after '@' ('key' or '{key}')
+    in_front_matter: bool = False  # Pandoc reads it (metadata is Markdown to Pandoc); MkDocs never formats it
+
+
+YAML_KEY = re.compile(r"^[ \t]*(?:- +)?(?:[\w.-]+|\"[^\"\n]*\"|'[^'\n]*'):(?=\s|$)|(?:^|(?<=\s))#.*$", re.M)
+
+
+def _front_matter_values(text: str) -> tuple[int, str] | None:
+    """The front matter with its delimiters, keys and comments blanked: the values, which Pandoc reads as
+    Markdown (its metadata); (end offset, text) or None."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return None
+    block = match.group(0)
+    body = re.sub(r"[^\n]", " ", block[:3]) + block[3:]
+    body = YAML_KEY.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), body)
+    closing = body.rstrip("\n").rfind("\n") + 1
+    return match.end(), body[:closing] + re.sub(r"[^\n]", " ", body[closing:])
 
 
 def scan_mask(text: str) -> str:
     """The text the scanner reads: prose (code, comments and front matter blanked), raw HTML tags, attribute
-    lists and link destinations blanked; URLs and e-mail addresses blanked unless they are part of a key."""
+    lists and link destinations blanked; URLs and e-mail addresses blanked unless they are part of a key.
+    The front matter's values are read too, as Pandoc reads them, so citations there can be reported."""
     chars = list(prose_mask(text, urls=False))
+    front = _front_matter_values(text)
+    if front is not None:
+        chars[:front[0]] = list(front[1])
     masked = "".join(chars)
 
     def blank(start: int, end: int) -> None:
@@ -118,10 +145,12 @@ def find_citations(text: str) -> tuple[list[CitationUse], list[tuple[int, int]]]
     spans, _ = _brackets(mask)
     innermost = _innermost(spans)
     cited_brackets = [(s, e) for s, e in innermost if _is_citation_bracket(mask, s, e)]
+    front = FRONT_MATTER.match(text)
+    front_end = front.end() if front else 0
     for match in _cites(mask):
         at = match.start() + len(match.group("minus"))
         inside = any(s < at < e for s, e in cited_brackets)
-        uses.append(CitationUse(_key(match), *index.position(at), at, inside, match.group("key")))
+        uses.append(CitationUse(_key(match), *index.position(at), at, inside, match.group("key"), at < front_end))
     empties = [index.position(m.start()) for m in EMPTY.finditer(mask)]
     return uses, empties
 
