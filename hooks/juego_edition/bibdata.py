@@ -410,8 +410,13 @@ def _run_pandoc_uncached(text: str) -> tuple[list[dict] | None, str, int, int]:
     return None, message, int(found.group(1)), int(found.group(2))
 
 
+def _spaces(text: str) -> str:
+    """``text`` as spaces, its line breaks kept (so lines and columns stay)."""
+    return "\n".join(" " * len(line) for line in text.split("\n"))
+
+
 def _blank(text: str, start: int, end: int) -> str:
-    return text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
+    return text[:start] + _spaces(text[start:end]) + text[end:]
 
 
 def _recover(files: list[_File], entries_by_file: list[list[BibEntry]], texts: list[str],
@@ -519,7 +524,7 @@ def _plan(files: list[_File]) -> tuple[list[list[str]], list[set[str]], dict[str
                 if head_index != index:
                     continue
                 if key in cycles or group.get(key, 0) != side:
-                    parts += [bib.text[pos:block.start], re.sub(r"[^\n]", " ", bib.text[block.start:block.end])]
+                    parts += [bib.text[pos:block.start], _spaces(bib.text[block.start:block.end])]
                     pos = block.end
                 else:
                     side_keys.add(key)
@@ -736,11 +741,11 @@ def _read_across_chunks(entries, chunk_keys, files, cycles, items, cache_dir) ->
         todo += [t for n, t in links(entries[key]) if n != "xref"]
     texts = []
     for index, bib in enumerate(files):
-        text = bib.text
-        for entry in entries.values():
-            if entry.file_index == index and entry.key not in keep:
-                text = text[:entry.span[0]] + re.sub(r"[^\n]", " ", text[entry.span[0]:entry.span[1]]) + text[entry.span[1]:]
-        texts.append(text)
+        parts, pos = [], 0
+        for entry in sorted((e for e in entries.values() if e.file_index == index and e.key not in keep), key=lambda e: e.span):
+            parts += [bib.text[pos:entry.span[0]], _spaces(bib.text[entry.span[0]:entry.span[1]])]
+            pos = entry.span[1]
+        texts.append("".join(parts) + bib.text[pos:])
     answer = _run_pandoc("\n".join(texts), cache_dir)
     if answer[0] is None:
         return
