@@ -55,7 +55,7 @@ def plant_missing_field(p: Path) -> list[str]:
     bib = p / "bib" / "references.bib"
     n = line_count(bib)
     append(bib, "\n@article{nojournal2001,\n  author = {Doe, Jane},\n  title = {A Title},\n  year = {2001}\n}\n")
-    return [f"bib/references.bib:{n + 2}:1: @article 'nojournal2001' lacks required field 'journal' or 'journaltitle'; add it, or use a type that fits the work [bib.missing_field]",
+    return [f"bib/references.bib:{n + 2}:1: @article 'nojournal2001' lacks required field 'journaltitle' or 'journal'; add it, or use a type that fits the work [bib.missing_field]",
             f"bib/references.bib:{n + 2}:1: entry 'nojournal2001' is never cited; cite it where it supports the text, or remove it [bib.unused_entry]"]
 
 

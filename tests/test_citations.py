@@ -10,7 +10,7 @@ from juego_edition.source import LineIndex, prose_mask
 
 
 def keys(text: str) -> list[str]:
-    return [use.key for use in find_citations(text)[0]]
+    return [use.key for use in find_citations(text)[0] if not use.in_front_matter]
 
 
 @pytest.mark.parametrize(
@@ -36,7 +36,7 @@ def keys(text: str) -> list[str]:
         ("text\n\n    [@a] indented code\n", []),
         ("!!! note\n\n    [@a] in an admonition\n", ["a"]),
         ("- item\n\n    [@a] in a list item\n", ["a"]),
-        ("---\ntitle: '@a'\n---\n[@b]\n", ["b"]),
+        ("---\ntitle: '@a'\n---\n[@b]\n", ["b"]),  # '@a' in the front matter is found, and reported (see test_gate_units)
         ("\\@a escaped", []),
         ("```\nunclosed [@a]\n", []),
     ],

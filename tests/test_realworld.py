@@ -88,7 +88,8 @@ def test_bib_files_are_read_as_pandoc_reads_them(path):
     assert sorted(pandoc - ours) == [] and sorted(ours & failing) == []
     assert sorted(failing - set(bibliography.broken)) == []
     assert sorted(k for k in ours - pandoc if bibliography.entries[k].entry_type != "xdata") == []
-    for key in pandoc:  # the entries we hand citeproc are the ones Pandoc reads
+    repeated = {p.message.split("'")[-2] for p in problems if p.code == "bib.duplicate_key"}
+    for key in pandoc - repeated:  # the entries we hand citeproc are the ones Pandoc reads (of a repeated key, Pandoc keeps the last, BibTeX and we the first)
         mine, theirs = bibliography.entries[key].csl or {}, oracle["entries"][key]
         assert (mine.get("type"), mine.get("title"), mine.get("container-title"), mine.get("publisher"), len(mine.get("author") or [])) == \
             (theirs["type"], theirs["title"], theirs["container-title"], theirs["publisher"], theirs["author_count"]), key

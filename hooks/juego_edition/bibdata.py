@@ -491,8 +491,13 @@ def _plan(files: list[_File]) -> tuple[list[list[str]], list[set[str]], dict[str
             links = [k.strip() for name, value in found for k in (value.split(",") if name == "xdata" else [value]) if k.strip()]
             heads.append((index, block, key, links))
     graph = {}
-    for _, _, key, links in heads:
+    seen: set[str] = set()
+    repeated: set[int] = set()  # later entries with a key seen before (also in other case): left out, as BibTeX does
+    for i, (_, _, key, links) in enumerate(heads):
         graph.setdefault(key, links)
+        if key.casefold() in seen:
+            repeated.add(i)
+        seen.add(key.casefold())
     cycles = _cycles_in(graph)
     chunks = 2 if len(heads) >= 600 and (os.cpu_count() or 1) >= 2 else 1
     group = {}
@@ -520,10 +525,10 @@ def _plan(files: list[_File]) -> tuple[list[list[str]], list[set[str]], dict[str
         side_texts, side_keys = [], set()
         for index, bib in enumerate(files):
             parts, pos = [], 0
-            for head_index, block, key, _ in heads:
+            for i, (head_index, block, key, _) in enumerate(heads):
                 if head_index != index:
                     continue
-                if key in cycles or group.get(key, 0) != side:
+                if key in cycles or i in repeated or group.get(key, 0) != side:
                     parts += [bib.text[pos:block.start], _spaces(bib.text[block.start:block.end])]
                     pos = block.end
                 else:
@@ -645,6 +650,7 @@ def _load(files, problems, plans, chunk_keys, cycles, answers, cache_dir) -> Bib
     # keys: one entry per key, also across files; case-only differences are duplicates for BibTeX
     entries: dict[str, BibEntry] = {}
     folded: dict[str, BibEntry] = {}
+    duplicates: list[BibEntry] = []
     for file_entries in entries_by_file:
         for entry in file_entries:
             previous = folded.get(entry.key.casefold())
@@ -652,6 +658,7 @@ def _load(files, problems, plans, chunk_keys, cycles, answers, cache_dir) -> Bib
                 same = previous.key == entry.key
                 what = "duplicate key" if same else f"key differs only in case from '{previous.key}'"
                 problems.append(Problem(entry.path, entry.line, 1, f"{what} '{entry.key}' (first defined at {previous.path}:{previous.line}); rename or merge one", "bib.duplicate_key"))
+                duplicates.append(entry)
                 continue
             folded[entry.key.casefold()] = entry
             entries[entry.key] = entry
@@ -687,6 +694,8 @@ def _load(files, problems, plans, chunk_keys, cycles, answers, cache_dir) -> Bib
     if len(plans) > 1:
         _read_across_chunks(entries, chunk_keys, files, cycles, items, cache_dir)
     texts = [f.text for f in files]
+    for entry in duplicates:  # the build hands Pandoc the first entry of a key only
+        texts[entry.file_index] = _blank(texts[entry.file_index], *entry.span)
     for key, entry in list(entries.items()):
         if key in broken:
             del entries[key]

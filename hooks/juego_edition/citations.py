@@ -104,7 +104,9 @@ def scan_mask(text: str) -> str:
     cites = [m.span() for m in _cites(masked)]
     for pattern in (URL, EMAIL):
         for match in pattern.finditer(masked):
-            if not any(start < match.end() and match.start() < end for start, end in cites):
+            # kept only where it is part of a key that starts before it ('@url:https://...', '-@smith.2004');
+            # '@' inside a bare URL ('https://x.org/@a') is not a citation here: the build keeps URLs as written
+            if not any(start <= match.start() < end for start, end in cites):
                 blank(*match.span())
     return "".join(chars)
 
