@@ -197,3 +197,11 @@ def test_the_first_changed_word_or_comma_is_named(tmp_path):
     assert (changed.line, changed.col) == (3, 10) and "'tree' where copy.txt:1:10 has 'three'" in changed.message
     [comma] = check_copy_text(page.replace("two,", "two"), "docs/e.md", copy, "copy.txt")
     assert (comma.line, comma.col) == (3, 9) and "has ','" in comma.message
+
+
+def test_citation_keys_are_never_read_as_glossary_terms():
+    from juego_edition.terms import TermIndex, scan_page
+
+    page = "A source [@Welland:TB1-1-2, p. 3] and @UN:DESA-2009 say so; the NATO figure is not defined.\n"
+    problems = scan_page(page, "docs/x.md", TermIndex([]), set(), expand_first_use=False).problems
+    assert [p.message.split("'")[1] for p in problems if p.code == "glossary.undefined_acronym"] == ["NATO"]
