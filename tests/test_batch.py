@@ -28,6 +28,7 @@ def build(project: Path, out: Path, verbose: bool = False, **env) -> subprocess.
 
 
 def normalised(html: str) -> str:
+    html = re.sub(r"\bn\.d\.-[a-z]\.", "n.d.", html)  # "n.d.-a." -> "n.d." (the style does not double the period after "n.d.")
     html = re.sub(r"\b(\d{4}|n\.d\.)-?[a-z]\b", r"\1", html)  # 2010a -> 2010, n.d.-b -> n.d.
     return html
 

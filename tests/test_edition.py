@@ -165,6 +165,41 @@ def uncited_factual_blocks(html: str) -> list[str]:
     return found
 
 
+REPORTED = re.compile(r"\b(?:press reports?|reports? (?:seen|say|said|give|gave)|according to|sources (?:say|said|report)|(?:is|are|was|were) reported|reportedly)\b", re.I)
+CITED = "\u27e6c\u27e7"
+
+
+def uncited_reported_claims(html: str) -> list[str]:
+    """Clauses that say what others said ("press reports counted ...", "according to ...") but carry no
+    citation of their own; a citation elsewhere in the sentence or paragraph does not cover them."""
+    tree = lxml.html.fromstring(html)
+    article = tree.xpath('//article')[0]
+    for bad in article.xpath('.//*[contains(@class, "web-only")] | .//div[@class="footnote"]'):
+        bad.drop_tree()
+    found = []
+    for block in article.xpath('.//p[not(ancestor::blockquote)] | .//li | .//tr[td]'):
+        block = copy.deepcopy(block)
+        for ref in block.xpath('.//a[@class="footnote-ref"]'):
+            ref.text = f" {CITED} "
+        text = " ".join(" ".join(block.itertext()).split())
+        clauses = re.split(r"(?<=[.!?])\s+(?=[A-Z\u201c\"(*])|;\s+|,\s+(?=(?:while|whereas|but|although)\b)", text)
+        found += [clause[:120] for clause in clauses if REPORTED.search(clause) and CITED not in clause]
+    return found
+
+
+def test_uncited_reported_claims_are_detected():
+    page = ('<article><p>A working paper lists it with the Asian partners (Yeo 2013)<sup><a class="footnote-ref" href="#fn:y">1</a></sup>, '
+            'while press reports seen during the research counted it among the European ones. This edition does not assign it.</p>'
+            '<p>According to IOM it was single (IOM n.d.)<sup><a class="footnote-ref" href="#fn:i">2</a></sup>.</p></article>')
+    assert uncited_reported_claims(page) == ["while press reports seen during the research counted it among the European ones."]
+
+
+@pytest.mark.parametrize("page", CONTEXT_PAGES + ["essay"])
+def test_reported_claims_carry_their_own_citation(built_site, page):
+    html = (built_site / page / "index.html").read_text(encoding="utf-8")
+    assert uncited_reported_claims(html) == []
+
+
 def test_uncited_factual_blocks_are_detected():
     page = ('<article><p>The summit met in 1996.</p><p>It met in 2010 (X 2010)<sup><a class="footnote-ref" href="#fn:x">1</a></sup>.</p>'
             '<table><tr><th>Date</th></tr><tr><td>2002</td><td>Lanzarote.</td></tr></table></article>')

@@ -22,10 +22,12 @@ class EssayRecord:
     given: str
     affiliation: str
     published: dt.date
-    conference: str
+    conference: str  # the forum its author took part in (not a conference the essay was written for)
     conference_start: dt.date
     conference_end: dt.date
     place: str
+    record_url: str  # the essay's stable record (Aalborg University research portal)
+    record_id: str
     page: str  # docs-relative source of the essay page
     bib_key: str
     edition_title: str  # the site as a container ("... : An Annotated Edition")
@@ -44,8 +46,9 @@ def _date(value) -> dt.date:
 def essay_record(extra: dict) -> EssayRecord:
     edition = extra["edition"]
     essay = edition["essay"]
-    conference = essay["conference"]
-    return EssayRecord(
+    conference = essay["forum"]
+    record = essay.get("record") or {}
+    return EssayRecord(record_url=str(record.get("url", "")), record_id=str(record.get("id", "")),
         title=essay["title"], family=essay["author"]["family"], given=essay["author"]["given"],
         affiliation=essay["affiliation"], published=_date(essay["published"]), conference=conference["name"],
         conference_start=_date(conference["start"]), conference_end=_date(conference["end"]), place=conference["place"],
@@ -81,7 +84,6 @@ def head_tags(record: EssayRecord, page_url: str, pdf_url: str, description: str
         _meta("citation_author", f"{record.family}, {record.given}"),
         _meta("citation_author_institution", record.affiliation),
         _meta("citation_publication_date", record.published.strftime("%Y/%m/%d")),
-        _meta("citation_conference_title", record.conference),
         _meta("citation_language", record.language),
         _meta("citation_public_url", page_url),
         _meta("citation_pdf_url", pdf_url),
@@ -133,8 +135,8 @@ def json_ld(record: EssayRecord, page_url: str, pdf_url: str, description: str, 
         "datePublished": record.published.isoformat(),
         "author": {"@type": "Person", "name": record.author, "familyName": record.family, "givenName": record.given,
                    "affiliation": {"@type": "Organization", "name": record.affiliation}},
-        "about": {"@type": "Event", "name": record.conference, "startDate": record.conference_start.isoformat(),
-                  "endDate": record.conference_end.isoformat(), "location": {"@type": "Place", "name": record.place}},
+        "sameAs": record.record_url,  # the stable record of the essay
+        "identifier": record.record_id,
         "isPartOf": {"@type": "WebSite", "name": record.edition_title},
         "encoding": {"@type": "MediaObject", "contentUrl": pdf_url, "encodingFormat": "application/pdf"},
         "copyrightHolder": {"@type": "Person", "name": record.author},
@@ -153,11 +155,19 @@ def bibtex(record: EssayRecord, page_url: str) -> str:
         f"  date         = {{{record.published.isoformat()}}},\n"
         f"  year         = {{{record.published.year}}},\n"
         f"  organization = {{{_protect(record.edition_title)}}},\n"
-        f"  note         = {{Written for the {_protect(record.conference)}, {record.place}. {record.edition_note}}},\n"
+        f"  note         = {{{_protect(occasion(record))}. {record.edition_note}}},\n"
         f"  url          = {{{page_url}}},\n"
         f"  langid       = {{english}}\n"
         "}\n"
     )
+
+
+def occasion(record: EssayRecord) -> str:
+    """What the sources support: the author took part in the forum; the essay's stable record."""
+    text = f"By a participant in the {record.conference}, {record.place}"
+    if record.record_id:
+        text += f". Stable record: Aalborg University research portal (VBN), {record.record_id}, {record.record_url}"
+    return text
 
 
 def _protect(text: str) -> str:
@@ -175,7 +185,7 @@ def csl_json(record: EssayRecord, page_url: str) -> list[dict]:
         "author": [{"family": record.family, "given": record.given}],
         "issued": {"date-parts": [[record.published.year, record.published.month, record.published.day]]},
         "container-title": record.edition_title,
-        "note": f"Written for the {record.conference}, {record.place}. {record.edition_note}",
+        "note": f"{occasion(record)}. {record.edition_note}",
         "URL": page_url,
         "language": record.language,
     }]
@@ -191,7 +201,7 @@ def ris(record: EssayRecord, page_url: str) -> str:
         "secondary_title": record.edition_title,
         "year": str(record.published.year),
         "date": record.published.strftime("%Y/%m/%d"),
-        "notes": [f"Written for the {record.conference}, {record.place}. {record.edition_note}"],
+        "notes": [f"{occasion(record)}. {record.edition_note}"],
         "urls": [page_url],
         "language": record.language,
     }
