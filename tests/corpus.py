@@ -222,6 +222,12 @@ def plant_cite_unclosed_bracket(p: Path) -> list[str]:
     return [f"docs/about.md:{line}:{text.index('[') + 1}: this '[' opens a citation that is never closed, so it would be printed as written; close it with ']' before the paragraph ends [cite.unclosed]"]
 
 
+def plant_cite_as_link_definition(p: Path) -> list[str]:
+    # Manubot's citation tags look like this; Python-Markdown takes the line for a link definition and hides it
+    line, text = _cite_line(p, "[@juego2010migration]: the essay's record in the research portal")
+    return [f"docs/about.md:{line}:2: '[@juego2010migration]:' at the start of a line is a link definition for MkDocs, so the line is not shown (Pandoc and Manubot would read a citation); cite the source in a sentence, or move the bracket away from the line start [cite.link_definition]"]
+
+
 def _essay_edit(p: Path, old: str, new: str) -> tuple[int, int]:
     page = p / "docs" / "essay.md"
     text = page.read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ from juego_edition.source import LineIndex, prose_mask
 
 
 def keys(text: str) -> list[str]:
-    return [use.key for use in find_citations(text)[0] if not use.in_front_matter]
+    return [use.key for use in find_citations(text)[0] if not use.in_front_matter and not use.in_link_definition]
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,7 @@ def test_the_corpus_is_large_real_and_licensed():
     for path in files:
         row = rows[path]
         assert len(row["commit"]) == 40 and "/" in row["repo"] and row["path"], row
-        assert row["licence"] in LICENCES, row
+        assert any(choice in LICENCES for choice in row["licence"].split(" OR ")), row  # an SPDX expression
         assert (CORPUS / "licences" / f"{row['repo'].replace('/', '__')}.txt").is_file(), row["repo"]
     with_citations = [p for p, keys in MARKDOWN.items() if isinstance(keys, list) and keys]
     entries = sum(len(v["entries"]) for v in BIB.values())
@@ -80,7 +80,9 @@ def test_bib_files_are_read_as_pandoc_reads_them(path):
     problems = bibliography.problems + check_entries(bibliography.entries.values())
     ours = set(bibliography.entries)
     pandoc = set(oracle["entries"])
-    failing = set(oracle.get("failing_entries") or [])
+    failing = {k for k in oracle.get("failing_entries") or [] if not k.startswith("@")}  # '@comment', '@string:x': not entries
+    if oracle.get("failing_entries"):  # Pandoc fails on the file: so must the check, at the place it names
+        assert any(p.code == "bib.syntax" for p in bibliography.problems)
     if oracle["error"] == "timeout":  # Pandoc hangs on the whole file: a cycle, which we report and leave out
         assert any(p.code == "bib.crossref_cycle" for p in problems)
         return

@@ -207,6 +207,9 @@ class CheckSession:
         uses, empties = find_citations(source)
         known = sorted(self.entries)
         for use in uses:
+            if use.in_link_definition:
+                found.append(Problem(shown_path, use.line, use.col, f"'[@{use.key}]:' at the start of a line is a link definition for MkDocs, so the line is not shown (Pandoc and Manubot would read a citation); cite the source in a sentence, or move the bracket away from the line start", "cite.link_definition"))
+                continue
             if use.in_front_matter:
                 found.append(Problem(shown_path, use.line, use.col, f"citation '@{use.key}' in the front matter is never formatted (MkDocs does not read the front matter as Markdown); cite the source in the page's text", "cite.front_matter"))
                 continue

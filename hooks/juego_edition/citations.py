@@ -18,7 +18,7 @@ from .source import EMAIL, FRONT_MATTER, URL, LineIndex, prose_mask
 # punctuation :.#$%&-+?<>~/ followed by a letter, digit or _, and ':' or '/' followed by '/' (URLs).
 KEY_CHARS = r"(?:\w|[:.#$%&\-+?<>~/](?=\w)|[:/](?=/))"
 SIMPLE_KEY = r"[\w*]" + KEY_CHARS + "*"
-BRACED_KEY = r"\{[^\s{}]*(?:\{[^\s{}]*\}[^\s{}]*)*\}"
+BRACED_KEY = r"\{(?=[^\s}])[^\s{}]*(?:\{[^\s{}]*\}[^\s{}]*)*\}"  # not empty: '@{}' (LaTeX column spec) is no key
 # '@' not right after a word (Pandoc: not after a string, so e-mail addresses and "x.@y" are no citations);
 # "(@label)" is Pandoc's reference to a numbered example, not a citation.
 CITE = re.compile(r"(?<![\w\\@])(?<!\w[.])(?P<minus>-?)@(?P<key>" + SIMPLE_KEY + "|" + BRACED_KEY + ")")
@@ -62,6 +62,7 @@ class CitationUse:
     bracketed: bool
     written: str = ""  # the key as written after '@' ('key' or '{key}')
     in_front_matter: bool = False  # Pandoc reads it (metadata is Markdown to Pandoc); MkDocs never formats it
+    in_link_definition: bool = False  # '[@key]: ...' at a line start: a citation to Pandoc, a hidden link definition to MkDocs
 
 
 YAML_KEY = re.compile(r"^[ \t]*(?:- +)?(?:[\w.-]+|\"[^\"\n]*\"|'[^'\n]*'):(?=\s|$)|(?:^|(?<=\s))#.*$", re.M)
@@ -95,9 +96,13 @@ def scan_mask(text: str) -> str:
             if chars[i] != "\n":
                 chars[i] = " "
 
-    for pattern in (HTML_TAG, ATTR_LIST, ABBR_DEF, REF_DEF):
+    for pattern in (HTML_TAG, ATTR_LIST, ABBR_DEF):
         for match in pattern.finditer(masked):
             blank(*match.span())
+    for match in REF_DEF.finditer(masked):  # a citation-like label stays readable (it is reported), the rest not
+        label = match.group(0).lstrip(" ")
+        keep = len(match.group(0)) - len(label) + label.index("]") + 1 if label.startswith("[@") else 0
+        blank(match.start() + keep, match.end())
     for match in LINK_DEST.finditer(masked):
         blank(match.start() + 1, match.end())
     masked = "".join(chars)
@@ -149,10 +154,12 @@ def find_citations(text: str) -> tuple[list[CitationUse], list[tuple[int, int]]]
     cited_brackets = [(s, e) for s, e in innermost if _is_citation_bracket(mask, s, e)]
     front = FRONT_MATTER.match(text)
     front_end = front.end() if front else 0
+    definitions = [m.span() for m in REF_DEF.finditer(prose_mask(text, urls=False)) if m.group(0).lstrip(" ").startswith("[@")]
     for match in _cites(mask):
         at = match.start() + len(match.group("minus"))
         inside = any(s < at < e for s, e in cited_brackets)
-        uses.append(CitationUse(_key(match), *index.position(at), at, inside, match.group("key"), at < front_end))
+        uses.append(CitationUse(_key(match), *index.position(at), at, inside, match.group("key"), at < front_end,
+                                any(s <= at < e for s, e in definitions)))
     empties = [index.position(m.start()) for m in EMPTY.finditer(mask)]
     return uses, empties
 
