@@ -176,6 +176,8 @@ class Block:
     end: int
     line: int  # 0-based line of the '@'
     last_line: int
+    paren: bool = False  # '@type(...)': BibTeX reads it, Pandoc does not
+    closed: bool = True
 
 
 def scan_blocks(text: str) -> tuple[list[Block], set[int]]:
@@ -218,10 +220,10 @@ def scan_blocks(text: str) -> tuple[list[Block], set[int]]:
                 blocks.append(Block(kind, start, match.end(), first, line))
                 current = None
         elif token == ")" and closer == ")" and depth == 1 and not quote:
-            blocks.append(Block(kind, start, match.end(), first, line))
+            blocks.append(Block(kind, start, match.end(), first, line, paren=True))
             current = None
     if current is not None:  # never closed: to the end of the file
-        blocks.append(Block(current[0], current[1], len(text), current[2], line))
+        blocks.append(Block(current[0], current[1], len(text), current[2], line, paren=current[3] == ")", closed=False))
     return blocks, comments
 
 
@@ -420,7 +422,7 @@ def _blank(text: str, start: int, end: int) -> str:
 
 
 def _recover(files: list[_File], entries_by_file: list[list[BibEntry]], texts: list[str],
-             first: tuple[list[dict] | None, str, int, int], cache_dir: Path | None) -> tuple[list[dict], dict[tuple[int, int], Problem], list[Problem]]:
+             first: tuple[list[dict] | None, str, int, int], cache_dir: Path | None, single: bool = False) -> tuple[list[dict], dict[tuple[int, int], Problem], list[Problem]]:
     """Pandoc's answer for ``texts`` when its first answer was ``first``: an entry it cannot read is reported
     at Pandoc's line and column and blanked, then the rest is read again, so one run lists every such entry.
     Returns the items, the blanked entries ((file index, start offset) -> problem) and every problem."""
@@ -456,6 +458,8 @@ def _recover(files: list[_File], entries_by_file: list[list[BibEntry]], texts: l
                 return [], removed, found
         found.append(problem)
         removed[(index, start)] = problem
+        if single:  # a text that holds one entry besides the macros: nothing else to read
+            return [], removed, found
         texts[index] = _blank(texts[index], start, end)
         answer = _run_pandoc("\n".join(texts), cache_dir)
 
@@ -474,11 +478,14 @@ def _syntax_hint(message: str, text: str, start: int, end: int, line: int, col: 
     return "check the braces, commas and quotes of this entry"
 
 
-def _plan(files: list[_File]) -> tuple[list[list[str]], list[set[str]], dict[str, list[str]]]:
+def _plan(files: list[_File]) -> tuple[list[list[str]], list[set[str]], dict[str, list[str]], list[tuple[int, Block, list[str]]]]:
     """Before any parsing: the texts to hand to Pandoc. One text, or (many entries, several cores) two,
     read at once: each the whole text with the other half's entries blanked, so lines and @string macros
     stay where they are. Entries on a crossref cycle are blanked everywhere (Pandoc would never finish).
-    Returns the texts of each chunk, the keys of each chunk, and the cycles found (key -> cycle)."""
+    Blocks Pandoc is sure to refuse (in parentheses, with an empty key) are left out of the
+    chunks and read on their own, so that they cost no second reading of everything.
+    Returns the texts of each chunk, the keys of each chunk, the cycles found (key -> cycle) and the suspects
+    (file index, block, texts in which only that block and the @string and @preamble blocks remain)."""
     heads = []  # (file index, block, key, links)
     for index, bib in enumerate(files):
         for block in bib.blocks:
@@ -499,6 +506,10 @@ def _plan(files: list[_File]) -> tuple[list[list[str]], list[set[str]], dict[str
             repeated.add(i)
         seen.add(key.casefold())
     cycles = _cycles_in(graph)
+    # (an unclosed block is not one of them: where it ends is bibtexparser's call, made later)
+    suspect_heads = {i for i, (_, block, key, _) in enumerate(heads) if block.closed and (block.paren or not key)}
+    macro_blocks = [(index, block) for index, bib in enumerate(files) for block in bib.blocks
+                    if block.kind in ("string", "preamble") and block.closed and not block.paren]
     chunks = 2 if len(heads) >= 600 and (os.cpu_count() or 1) >= 2 else 1
     group = {}
     parent: dict[str, str] = {}
@@ -528,7 +539,7 @@ def _plan(files: list[_File]) -> tuple[list[list[str]], list[set[str]], dict[str
             for i, (head_index, block, key, _) in enumerate(heads):
                 if head_index != index:
                     continue
-                if key in cycles or i in repeated or group.get(key, 0) != side:
+                if key in cycles or i in repeated or i in suspect_heads or group.get(key, 0) != side:
                     parts += [bib.text[pos:block.start], _spaces(bib.text[block.start:block.end])]
                     pos = block.end
                 else:
@@ -537,7 +548,20 @@ def _plan(files: list[_File]) -> tuple[list[list[str]], list[set[str]], dict[str
             side_texts.append("".join(parts))
         texts.append(side_texts)
         keys.append(side_keys)
-    return texts, keys, cycles
+    suspects = []
+    for i in sorted(suspect_heads):
+        index, block, key, _ = heads[i]
+        kept = sorted([(b.start, b.end) for j, b in macro_blocks if j == index] + [(block.start, block.end)])
+        own = []
+        for j, bib in enumerate(files):
+            spans = kept if j == index else sorted((b.start, b.end) for k, b in macro_blocks if k == j)
+            parts, pos = [], 0
+            for start, end in spans:
+                parts += [_spaces(bib.text[pos:start]), bib.text[start:end]]
+                pos = end
+            own.append("".join(parts) + _spaces(bib.text[pos:]))
+        suspects.append((index, block, own))
+    return texts, keys, cycles, suspects
 
 
 _LINK = re.compile(r"(?:^|,)\s*(crossref|xdata)\s*=\s*[{\"]\s*([^}\"]*?)\s*[}\"]", re.I | re.M)
@@ -628,16 +652,17 @@ def load_bibliography(paths: list[tuple[Path, str]], cache_dir: Path | None = No
     for bib in files:
         bib.first_line = line
         line += bib.text.count("\n") + 1
-    plans, chunk_keys, cycles = _plan(files)
-    pool = ThreadPoolExecutor(max(1, len(plans)))
+    plans, chunk_keys, cycles, suspects = _plan(files)
+    pool = ThreadPoolExecutor(max(len(plans), min(4, os.cpu_count() or 1)))
     try:
         answers = [pool.submit(_run_pandoc, "\n".join(texts), cache_dir) for texts in plans]
-        return _load(files, problems, plans, chunk_keys, cycles, answers, cache_dir)
+        suspect_answers = [pool.submit(_run_pandoc, "\n".join(own), cache_dir) for _, _, own in suspects]
+        return _load(files, problems, plans, chunk_keys, cycles, answers, cache_dir, list(zip(suspects, suspect_answers)))
     finally:
         pool.shutdown(wait=True)
 
 
-def _load(files, problems, plans, chunk_keys, cycles, answers, cache_dir) -> Bibliography:
+def _load(files, problems, plans, chunk_keys, cycles, answers, cache_dir, suspects=()) -> Bibliography:
     macros = dict(MONTH_MACROS)  # BibTeX: macros carry over from one file to the next
     entries_by_file = [_parse_file(bib, i, macros) for i, bib in enumerate(files)]
     for bib, file_entries in zip(files, entries_by_file):  # spans as Pandoc splits the file
@@ -691,6 +716,15 @@ def _load(files, problems, plans, chunk_keys, cycles, answers, cache_dir) -> Bib
         for (index, start), _ in chunk_removed.items():
             end = next((e.span[1] for e in entries_by_file[index] if e.span[0] == start), start)
             final_texts[side][index] = _blank(final_texts[side][index], start, max(end, start))
+    for (index, block, own), answer in suspects:  # each on its own: reported at Pandoc's place, or read after all
+        mine = [[e for e in file_entries if e.line - 1 == block.line] if i == index else [] for i, file_entries in enumerate(entries_by_file)]
+        suspect_items, suspect_removed, found = _recover(files, mine, own, answer.result(), cache_dir, single=True)
+        problems += found
+        removed.update(suspect_removed)
+        if not mine[index] and not found and not suspect_items:
+            continue
+        for item in suspect_items:
+            items.setdefault(item.get("id"), item)
     if len(plans) > 1:
         _read_across_chunks(entries, chunk_keys, files, cycles, items, cache_dir)
     texts = [f.text for f in files]
