@@ -121,12 +121,13 @@ def test_field_checks_follow_either_data_model(tmp_path):
 @misc{baddate, title = {T}, date = {sometime}}
 @misc{baddoi, title = {T}, doi = {https://doi.org/10.1/x}, url = {example.org/x}}
 @misc{macro, title = {T}, note = undefinedmacro}
+@misc{twourls, title = {T}, url = {http://arxiv.org/abs/1 http://dx.doi.org/10.1/x}}
 """)
     found = {(p.code, p.message.split("'")[1]) for p in check_entries(bib.entries.values()) if p.severity == "error"}
     warned = {(p.code, p.message.split("'")[1]) for p in check_entries(bib.entries.values()) if p.severity == "warning"}
     assert warned == {("bib.undefined_macro", "macro"), ("bib.unknown_type", "styletype")}
     assert found == {("bib.missing_field", "nojournal"), ("bib.unknown_type", "typo"), ("bib.bad_date", "sometime"),
-                     ("bib.bad_doi", "https://doi.org/10.1/x"), ("bib.bad_url", "example.org/x")}
+                     ("bib.bad_doi", "https://doi.org/10.1/x"), ("bib.bad_url", "example.org/x"), ("bib.bad_url", "twourls")}
 
 
 def test_case_check_names_only_words_a_style_can_change(tmp_path):

@@ -153,7 +153,11 @@ def check_entries(entries: Iterable[BibEntry]) -> list[Problem]:
             problems.append(Problem(*at("doi"), f"doi '{doi}' of '{entry.key}' is not a DOI, so its link would be broken; write the bare DOI, e.g. 10.1177/1354066106067345 (no https://doi.org/ or doi:)", "bib.bad_doi"))
         url = fields.get("url", "").strip()
         if url and not URL.match(url):
-            problems.append(Problem(*at("url"), f"url '{url}' of '{entry.key}' is not a full address, so its link would be broken; write it with its scheme, e.g. https://", "bib.bad_url"))
+            several = url.split()
+            if len(several) > 1 and all(URL.match(u) for u in several):  # Mendeley and others export lists
+                problems.append(Problem(*at("url"), f"url of '{entry.key}' holds {len(several)} addresses separated by spaces, so its link would be broken; keep one (biblatex and CSL take a single address) and put the others in a note", "bib.bad_url"))
+            else:
+                problems.append(Problem(*at("url"), f"url '{url}' of '{entry.key}' is not a full address, so its link would be broken; write it with its scheme, e.g. https://", "bib.bad_url"))
         for name, macro in entry.undefined_macros:
             problems.append(Problem(*at(name), f"{name} of '{entry.key}' uses '{macro}', which no @string defines (Pandoc prints the name itself); define @string{{{macro} = {{...}}}} or put the value in braces", "bib.undefined_macro", "warning"))
     return problems
