@@ -51,8 +51,8 @@ def test_the_corpus_is_large_real_and_licensed():
         assert (CORPUS / "licences" / f"{row['repo'].replace('/', '__')}.txt").is_file(), row["repo"]
     with_citations = [p for p, keys in MARKDOWN.items() if isinstance(keys, list) and keys]
     entries = sum(len(v["entries"]) for v in BIB.values())
-    # Issue [1/4] asks for 3,000 entries; the corpus holds 1,185 so far (copying real files page by page is slow).
-    assert len(with_citations) >= 150 and len([p for p in BIB if p.startswith("bib/")]) >= 60 and entries >= 1000
+    # Issue [1/4] asks for 3,000 entries; the corpus holds 2,125 so far (copying real files page by page is slow).
+    assert len(with_citations) >= 150 and len([p for p in BIB if p.startswith("bib/")]) >= 60 and entries >= 2000
 
 
 def test_citation_keys_agree_with_pandocs_reader():
