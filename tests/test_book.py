@@ -159,3 +159,19 @@ def test_no_stranded_single_word_lines_in_the_pdf(pdf):
     lonely = [(i + 1, line) for i, page in enumerate(pdf.pages) for line in page.extract_text().split("\n")
               if re.fullmatch(r"[a-z]{1,4}", line.strip())]
     assert lonely == []
+
+
+# [2/4] No source says the essay was written for AEPF-8; its author's note says he took part in it. The only
+# sentence allowed to use the words is the one on the about page that says no source supports them.
+WRITTEN_FOR = re.compile(r"written\s+for\s+(?:the\s+)?(?:Eighth|8th|AEPF)", re.I)
+ALLOWED = re.compile(r"No\s+source\s+consulted\s+says\s+that\s+the\s+essay\s+was\s+written\s+for\s+the\s+Eighth", re.I)
+
+
+def test_nothing_says_the_essay_was_written_for_the_forum(built_site, pdf_text):
+    texts = {"PDF": pdf_text, "CITATION.cff": (ROOT / "CITATION.cff").read_text(encoding="utf-8"),
+             "mkdocs.yml": (ROOT / "mkdocs.yml").read_text(encoding="utf-8")}
+    texts |= {str(p.relative_to(built_site)): p.read_text(encoding="utf-8") for p in built_site.rglob("*.html")}
+    texts |= {str(p.relative_to(built_site)): p.read_text(encoding="utf-8") for p in (built_site / "cite").iterdir()}
+    claims = {name: m.group(0) for name, text in texts.items() for m in WRITTEN_FOR.finditer(ALLOWED.sub("", " ".join(text.split())))}
+    assert claims == {}
+    assert "By a participant in the Eighth Asia-Europe People" in " ".join(pdf_text.split())
