@@ -80,12 +80,6 @@ class Bibliography:
     broken: dict[str, Problem]  # key of an entry that exists but cannot be formatted -> the problem at its line
     csl_items: list[dict]  # Pandoc's reading of every formattable entry (CSL JSON), for citeproc
     texts: list[str]  # each file's text as handed to Pandoc (broken entries blanked, lines kept)
-    all_keys: set[str] = field(default_factory=set)  # every key written, readable or not
-
-    @property
-    def feed_text(self) -> str:
-        """The .bib text the build hands to Pandoc: every file, broken entries blanked."""
-        return "\n".join(self.texts)
 
 
 def plain(value: str) -> str:
@@ -285,28 +279,18 @@ def _parse_file(bib: _File, index: int, macros: dict[str, str]) -> list[BibEntry
     return entries
 
 
-class _Collect(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.DEBUG)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 def _quiet_parse(text: str):
-    """bibtexparser without middlewares (values as written), its log of failed blocks kept out of the output."""
+    """bibtexparser without middlewares (values as written); its log of failed blocks is kept out of the output
+    (Pandoc's reading is what the problems report)."""
     logger = logging.getLogger("bibtexparser")
-    collect = _Collect()
-    logger.addHandler(collect)
+    silent = logging.NullHandler()
+    logger.addHandler(silent)
     propagate, logger.propagate = logger.propagate, False
     try:
-        library = bibtexparser.parse_string(text, parse_stack=[])
+        return bibtexparser.parse_string(text, parse_stack=[])
     finally:
-        logger.removeHandler(collect)
+        logger.removeHandler(silent)
         logger.propagate = propagate
-    library.abort_reasons = collect.messages
-    return library
 
 
 # ---------------------------------------------------------------------------------------- crossref
@@ -765,7 +749,7 @@ def _load(files, problems, plans, chunk_keys, cycles, answers, cache_dir, suspec
                 problems.append(Problem(entry.path, entry.field_lines.get(name, entry.line), 1, f"{name} of '{entry.key}' names '{target}', which no .bib entry has; {did_you_mean(target, all_keys)}fix the key or add the entry", "bib.missing_link"))
     return Bibliography(entries=entries, problems=problems, broken=broken,
                         csl_items=[entries[k].csl for k in entries if entries[k].csl is not None],
-                        texts=texts, all_keys=all_keys)
+                        texts=texts)
 
 
 def _read_across_chunks(entries, chunk_keys, files, cycles, items, cache_dir) -> None:

@@ -34,17 +34,9 @@ def essay_paragraphs(source: str) -> list[tuple[int, str]]:
 
 
 def _tokens(text: str, base: int) -> list[tuple[str, int]]:
-    out = []
-    pos = 0
-    plain = []
-    for match in ESCAPE.finditer(text):  # Markdown escapes count as the character they escape
-        plain.append((match.start(), match.end(), match.group(1)))
-    spans = [(m.group(0), m.start()) for m in TOKEN.finditer(text)]
-    for token, offset in spans:
-        if token == "\\" and any(s == offset for s, _, _ in plain):
-            continue
-        out.append((token, base + offset))
-    return out
+    """Words and punctuation with their offsets; a Markdown escape's backslash is no token of its own."""
+    escapes = {match.start() for match in ESCAPE.finditer(text)}
+    return [(m.group(0), base + m.start()) for m in TOKEN.finditer(text) if not (m.group(0) == "\\" and m.start() in escapes)]
 
 
 def check_copy_text(page_source: str, shown_page: str, copy_text: Path, shown_copy: str) -> list[Problem]:
