@@ -11,10 +11,10 @@ STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help serve build test check pdf clean lock lighthouse bench
+.PHONY: help serve build test check pdf clean lock lighthouse bench bench-bib
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,7 @@ build: $(STAMP) ## strict build into site/ (replaced only if the build succeeds)
 
 test: $(STAMP) ## run every test (builds real sites, renders the PDF, drives Chromium)
 	tools/ensure-chromium
+	tools/ensure-texlive-bib
 	$(BIN)/python -m pytest
 
 check: $(STAMP) ## the reference gate alone: citations, .bib files, glossary (no site build)
@@ -46,6 +47,9 @@ pdf: build ## the edition as PDF and EPUB in site/downloads/ (PAPER=letter for U
 
 bench: $(STAMP) ## benchmark: our build vs plain MkDocs + mkdocs-bibtex at 20/200/1,000 pages; writes bench/results.md
 	$(BIN)/python bench/run.py
+
+bench-bib: $(STAMP) ## the .bib part of the benchmark alone (real files up to 4,839 entries); writes bench/results-bib.md
+	BENCH_ONLY=bib $(BIN)/python bench/run.py
 
 lighthouse: build ## Lighthouse (mobile) on the essay page, served with gzip from 127.0.0.1, Debian's Chromium
 	tools/ensure-chromium

@@ -189,7 +189,9 @@ def plant_bib_missing_comma(p: Path) -> list[str]:
 
 def plant_bib_not_utf8(p: Path) -> list[str]:
     (p / "bib" / "latin1.bib").write_bytes("@misc{latin2001, title = {Pa\xeds}}\n".encode("latin-1"))
-    return ["bib/latin1.bib:1:1: cannot read this .bib file (UnicodeDecodeError); save it as UTF-8 [bib.unreadable]"]
+    # Pandoc reads a file that is not UTF-8 as Latin-1 (with a warning): so does the check; what fails is the entry never cited
+    return ["bib/latin1.bib:1:29: this .bib file is not UTF-8 (byte 0xed here): Pandoc, which formats the citations, reads it as Latin-1 (ISO 8859-1), so check that its accented letters come out right, and save it as UTF-8 [bib.not_utf8]",
+            "bib/latin1.bib:1:1: entry 'latin2001' is never cited; cite it where it supports the text, or remove it [bib.unused_entry]"]
 
 
 # ------------------------------------------------------------------ citations Pandoc would not format, real-world .bib syntax

@@ -49,7 +49,7 @@ def test_the_corpus_is_large_real_and_licensed():
         assert (CORPUS / "licences" / f"{row['repo'].replace('/', '__')}.txt").is_file(), row["repo"]
     with_citations = [p for p, keys in MARKDOWN.items() if isinstance(keys, list) and keys]
     entries = sum(len(v["entries"]) for v in BIB.values())
-    # Issue [1/4] asks for 3,000 entries; the corpus holds 2,125 so far (copying real files page by page is slow).
+    # with texlive-bibtex-extra's files (test below): 265 .bib files, about 19,900 entries
     assert len(with_citations) >= 150 and len([p for p in BIB if p.startswith("bib/")]) >= 60 and entries >= 2000
 
 
@@ -74,8 +74,30 @@ def test_citation_keys_agree_with_pandocs_reader():
 
 @pytest.mark.parametrize("path", sorted(p for p in BIB))
 def test_bib_files_are_read_as_pandoc_reads_them(path):
-    oracle = BIB[path]
-    bibliography = load_bibliography([(CORPUS / path, path)])  # never a traceback, never a hang
+    _read_as_pandoc_reads_it(CORPUS / path, path, BIB[path])
+
+
+# Debian's texlive-bibtex-extra, unpacked by tools/ensure-texlive-bib (make test runs it): 174 more real files,
+# 17,774 entries (the TUGboat bibliography, biblatex styles' examples and tests), with Pandoc's reading of each.
+TEXLIVE = ROOT / ".cache" / "texlive-bibtex-extra"
+TEXLIVE_ORACLE = json.loads((TEXLIVE / "oracle.json").read_text(encoding="utf-8")) if (TEXLIVE / "oracle.json").is_file() else {}
+
+
+def test_texlive_corpus_is_there():
+    assert len(TEXLIVE_ORACLE) >= 150, "run tools/ensure-texlive-bib (make test does): it unpacks texlive-bibtex-extra's .bib files"
+    assert sum(len(v["entries"]) for v in TEXLIVE_ORACLE.values()) >= 15000
+
+
+@pytest.mark.parametrize("path", sorted(TEXLIVE_ORACLE))
+def test_texlive_bib_files_are_read_as_pandoc_reads_them(path, tmp_path):
+    # with a cache, as make check reads: the second reading (from the cache) must give the same answer
+    first = _read_as_pandoc_reads_it(TEXLIVE / "files" / path, path, TEXLIVE_ORACLE[path], tmp_path)
+    again = load_bibliography([(TEXLIVE / "files" / path, path)], tmp_path)
+    assert ([str(p) for p in again.problems], sorted(again.entries)) == ([str(p) for p in first.problems], sorted(first.entries))
+
+
+def _read_as_pandoc_reads_it(full, path, oracle, cache=None):
+    bibliography = load_bibliography([(full, path)], cache)  # never a traceback, never a hang
     problems = bibliography.problems + check_entries(bibliography.entries.values())
     ours = set(bibliography.entries)
     pandoc = set(oracle["entries"])
@@ -84,7 +106,7 @@ def test_bib_files_are_read_as_pandoc_reads_them(path):
         assert any(p.code == "bib.syntax" for p in bibliography.problems)
     if oracle["error"] == "timeout":  # Pandoc hangs on the whole file: a cycle, which we report and leave out
         assert any(p.code == "bib.crossref_cycle" for p in problems)
-        return
+        return bibliography
     # 0 valid entries rejected, 0 entries accepted that make Pandoc fail
     assert sorted(pandoc - ours) == [] and sorted(ours & failing) == []
     assert sorted(failing - set(bibliography.broken)) == []
@@ -103,6 +125,7 @@ def test_bib_files_are_read_as_pandoc_reads_them(path):
                 assert problem.code in {"bib.bad_date", "bib.bad_doi", "bib.bad_url", "bib.unknown_type", "bib.duplicate_key"}, str(problem)
                 if problem.code == "bib.bad_date" and "date '" in problem.message and problem.message.startswith("date "):
                     assert oracle["entries"][key]["year"] is None, str(problem)  # Pandoc really has no date
+    return bibliography
 
 
 def _key_of(problem, keys: set[str]) -> str | None:

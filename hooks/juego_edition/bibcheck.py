@@ -145,7 +145,7 @@ def check_entries(entries: Iterable[BibEntry]) -> list[Problem]:
             if value and not (csl.get(variable) or {}).get("date-parts") and not (csl.get(variable) or {}).get("literal"):
                 problems.append(Problem(*at(name), f"{name} '{value}' of '{entry.key}' is not a date Pandoc can read, so no date would be shown; write biblatex's ISO 8601 form: 2010, 2010-11, 2010-11-10, a range 2010-10-02/2010-10-05, ~ or ? for approximate or uncertain", "bib.bad_date"))
         if "year" in fields and not fields["year"].strip():
-            problems.append(Problem(*at("year"), f"year of '{entry.key}' is empty; write the year, or remove the field", "bib.bad_year"))
+            problems.append(Problem(*at("year"), f"year of '{entry.key}' is empty, so the citation shows no date; write the year, or remove the field", "bib.bad_year", "warning"))
         if fields.get("month", "").strip() and not MONTH.search(fields["month"]):
             problems.append(Problem(*at("month"), f"month '{fields['month']}' of '{entry.key}' is not a month; write month = nov (or 11)", "bib.bad_date"))
         doi = fields.get("doi", "").strip()

@@ -20,9 +20,11 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import re
 import subprocess
 import tempfile
+import zlib
 from bisect import bisect_right
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -53,6 +55,8 @@ INHERITANCE = [
     ({"proceedings", "mvproceedings"}, {"inproceedings"}, _TITLE_AS("book")),
     ({"periodical"}, {"article", "suppperiodical"}, {"title": "journaltitle", "subtitle": "journalsubtitle", "shorttitle": None, "sorttitle": None, "indextitle": None, "indexsorttitle": None}),
 ]
+CHUNK_FROM = 300  # entries: from this many on, Pandoc reads the bibliography in chunks, in parallel and cached one by one
+CHUNK_AVERAGE = 120  # entries a chunk, on average
 PANDOC_TIMEOUT = 120  # seconds; a hang (Pandoc loops on crossref cycles, which are removed first) is an error
 
 
@@ -159,7 +163,7 @@ def evaluate(value: str, macros: dict[str, str]) -> tuple[str, list[str]]:
 # ---------------------------------------------------------------------------------------- files
 
 
-_SCAN = re.compile(r'\\.|[{}()"\n%]|@[ \t]*(\w+)[ \t]*([{(])')
+_SCAN = re.compile(r'\\.|[{}()"\n%]|@[ \t]*(\w+)\s*([{(])')  # BibTeX and Pandoc allow line breaks before the brace
 
 
 @dataclass
@@ -197,10 +201,12 @@ def scan_blocks(text: str) -> tuple[list[Block], set[int]]:
             elif match.group(1):
                 current = (match.group(1).lower(), match.start(), line, "}" if match.group(2) == "{" else ")")
                 depth, quote = 1, False
+                line += token.count("\n")
             continue
         kind, start, first, closer = current
         if match.group(1):  # '@type{' inside a block is text; only its brace counts
             depth += match.group(2) == "{"
+            line += token.count("\n")
         elif token == "%" and depth == 1 and not quote:
             end = text.find("\n", match.start())
             skip_to = len(text) if end < 0 else end
@@ -234,28 +240,78 @@ class _File:
 _HEAD = re.compile(r"\s*@\s*(\w+)\s*[{(]\s*([^,\s{}()]*)")
 
 
-def _parse_file(bib: _File, index: int, macros: dict[str, str]) -> list[BibEntry]:
+def _plain(parsed) -> list[tuple]:
+    """bibtexparser's blocks as plain tuples (kind, key, type or value, fields, 0-based line, raw), fields as
+    (name, value, 0-based line or None): what the model needs, cheap to cache."""
+    out = []
+    for block in parsed:
+        kind = type(block).__name__
+        if kind == "String":
+            out.append(("String", block.key, str(block.value), (), block.start_line or 0, ""))
+            continue
+        if kind in ("DuplicateFieldKeyBlock", "DuplicateBlockKeyBlock") and block.ignore_error_block is not None:
+            block, kind = block.ignore_error_block, "Entry"
+        if kind == "Entry":
+            fields = tuple((f.key, str(f.value), getattr(f, "start_line", None)) for f in block.fields)
+            out.append(("Entry", block.key, block.entry_type, fields, block.start_line or 0, block.raw or ""))
+        elif kind == "ParsingFailedBlock":
+            out.append(("Failed", "", "", (), block.start_line or 0, block.raw or ""))
+    return out
+
+
+def _split(bib: _File, cache_dir: Path | None) -> list[tuple[tuple, int]]:
+    """The blocks of one file (as ``_plain`` gives them) with the 0-based line each is counted from. When
+    every block is closed, each is parsed on its own (as Pandoc reads it: scan_blocks found where it ends),
+    and kept in the cache by its text, so an edit re-parses only the blocks it changed. A block left open
+    makes bibtexparser read the whole file, for its own account of where that block stops."""
+    if any(not block.closed for block in bib.blocks):
+        return [(block, 0) for block in _plain(_quiet_parse(bib.text).blocks)]
+    memo_path = cache_dir / f"blocks-{hashlib.sha256(bib.shown.encode('utf-8')).hexdigest()[:24]}.pickle" if cache_dir else None
+    memo: dict[str, list] = {}
+    if memo_path is not None:
+        try:
+            with open(memo_path, "rb") as handle:
+                memo = pickle.load(handle)  # plain tuples, written below
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            memo = {}
+    kept: dict[str, list] = {}
+    out = []
+    for block in bib.blocks:
+        text = bib.text[block.start:block.end]
+        parsed = memo.get(text)
+        if parsed is None:
+            parsed = _plain(_quiet_parse(text).blocks)
+            if block.kind not in ("string", "preamble", "comment") and not any(p[0] in ("Entry", "Failed") for p in parsed):
+                parsed.append(("Failed", "", "", (), 0, text))  # not an entry for bibtexparser: Pandoc decides
+        kept[text] = parsed
+        out += [(parsed_block, block.line) for parsed_block in parsed]
+    if memo_path is not None and kept.keys() != memo.keys():
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            partial = memo_path.with_suffix(f".{os.getpid()}.tmp")
+            with open(partial, "wb") as handle:
+                pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            partial.replace(memo_path)
+        except (OSError, pickle.PickleError):
+            pass
+    return out
+
+
+def _parse_file(bib: _File, index: int, macros: dict[str, str], cache_dir: Path | None = None) -> list[BibEntry]:
     """Every entry of one file, in order, with its lines; ``@string`` macros are added to ``macros``.
     Blocks bibtexparser cannot split are kept as entries with no fields: Pandoc decides whether they
     are valid (a duplicate field, for one, is not an error for Pandoc or biblatex)."""
-    library = _quiet_parse(bib.text)
     commented = bib.comments
     line_starts = [0] + [m.end() for m in re.finditer(r"\n", bib.text)]
     entries = []
-    blocks = sorted(library.blocks, key=lambda b: b.start_line or 0)
-    for block in blocks:
-        kind = type(block).__name__
+    for (kind, key, kind_value, fields, line, raw), offset in sorted(_split(bib, cache_dir), key=lambda pair: pair[0][4] + pair[1]):
         if kind == "String":
-            value, _ = evaluate(str(block.value), macros)
-            macros[block.key.lower()] = value
+            macros[key.lower()] = evaluate(kind_value, macros)[0]
             continue
-        if kind in ("DuplicateFieldKeyBlock", "DuplicateBlockKeyBlock") and block.ignore_error_block is not None:
-            block = block.ignore_error_block
-            kind = "Entry"
-        if kind not in ("Entry", "ParsingFailedBlock") or block.start_line in commented:
+        first = line + offset
+        if first in commented:
             continue
-        start = line_starts[block.start_line] if block.start_line < len(line_starts) else 0
-        raw = block.raw or ""
+        start = line_starts[first] if first < len(line_starts) else 0
         begin = bib.text.find(raw, start) if raw else -1
         begin = begin if begin >= 0 else start
         if kind != "Entry":
@@ -263,18 +319,19 @@ def _parse_file(bib: _File, index: int, macros: dict[str, str]) -> list[BibEntry
             if not head or not head.group(2):
                 continue
             entries.append(BibEntry(key=head.group(2), entry_type=head.group(1).lower(), fields={}, path=bib.shown,
-                                    line=block.start_line + 1, raw=raw, span=(begin, begin + len(raw)), file_index=index,
+                                    line=first + 1, raw=raw, span=(begin, begin + len(raw)), file_index=index,
                                     unclosed=True))
             continue
-        written, undefined = {}, []
-        for f in block.fields:
-            value, missing = evaluate(str(f.value), macros)
-            written[f.key.lower()] = value
-            undefined += [(f.key.lower(), name) for name in missing]
+        written, undefined, field_lines = {}, [], {}
+        for name, text, field_line in fields:
+            name = name.lower()
+            value, missing = evaluate(text, macros)
+            written[name] = value
+            field_lines[name] = field_line + offset + 1 if field_line is not None else first + 1
+            undefined += [(name, macro) for macro in missing]
         entries.append(BibEntry(
-            key=block.key, entry_type=block.entry_type.lower(), fields=dict(written), path=bib.shown,
-            line=block.start_line + 1, raw=raw, written=written, undefined_macros=undefined,
-            field_lines={f.key.lower(): (f.start_line + 1 if getattr(f, "start_line", None) is not None else block.start_line + 1) for f in block.fields},
+            key=key, entry_type=kind_value.lower(), fields=dict(written), path=bib.shown,
+            line=first + 1, raw=raw, written=written, undefined_macros=undefined, field_lines=field_lines,
             span=(begin, begin + len(raw)), file_index=index))
     return entries
 
@@ -382,7 +439,7 @@ def _run_pandoc_uncached(text: str) -> tuple[list[dict] | None, str, int, int]:
         source = Path(tmp, "input.bib")
         source.write_text(text, encoding="utf-8")
         try:
-            done = subprocess.run([pandoc_path(), "-f", "biblatex", "-t", "csljson", str(source), "+RTS", "-A128m", "-F4", "-RTS"],
+            done = subprocess.run([pandoc_path(), "-f", "biblatex", "-t", "csljson", str(source), "+RTS", "-A32m", "-F4", "-RTS"],
                                   capture_output=True, text=True, timeout=PANDOC_TIMEOUT)
         except subprocess.TimeoutExpired:
             return None, f"Pandoc did not finish reading the bibliography in {PANDOC_TIMEOUT} s", 0, 0
@@ -403,6 +460,24 @@ def _spaces(text: str) -> str:
 
 def _blank(text: str, start: int, end: int) -> str:
     return text[:start] + _spaces(text[start:end]) + text[end:]
+
+
+def _gap(text: str) -> str:
+    """What stands for ``text`` left out of a chunk: its line breaks, and spaces for its last line only (so
+    the lines, and the columns of what follows on that line, stay). Pandoc pays for every space it reads."""
+    breaks = text.count("\n")
+    return "\n" * breaks + " " * (len(text) - text.rfind("\n") - 1 if breaks else len(text))
+
+
+def _to_chunk(original: str, chunk: str, offset: int) -> int:
+    """The offset in ``chunk`` (same lines as ``original``, some of them emptied) of ``offset`` in ``original``."""
+    line = original.count("\n", 0, offset)
+    column = offset - (original.rfind("\n", 0, offset) + 1)
+    start = 0
+    for _ in range(line):
+        start = chunk.index("\n", start) + 1
+    end = chunk.find("\n", start)
+    return start + min(column, (len(chunk) if end < 0 else end) - start)
 
 
 def _recover(files: list[_File], entries_by_file: list[list[BibEntry]], texts: list[str],
@@ -433,18 +508,18 @@ def _recover(files: list[_File], entries_by_file: list[list[BibEntry]], texts: l
             problem = Problem(entry.path, entry.line, 1, f"entry '{entry.key}' is never closed: a brace or quote opened in it is left open, so Pandoc, which formats the citations, cannot tell where it ends; close it", "bib.syntax")
         elif entry is not None:
             start, end = entry.span
-            problem = Problem(files[index].shown, file_line + 1, col, f"Pandoc, which formats the citations, cannot read entry '{entry.key}': {message}; {_syntax_hint(message, texts[index], start, end, file_line, col)}", "bib.syntax")
+            problem = Problem(files[index].shown, file_line + 1, col, f"Pandoc, which formats the citations, cannot read entry '{entry.key}': {message}; {_syntax_hint(message, files[index].text, start, end, file_line, col)}", "bib.syntax")
         else:  # outside any entry we know: blank from the previous '@' line to the next
-            start, end = _region(texts[index], file_line)
+            start, end = _region(files[index].text, file_line)
             problem = Problem(files[index].shown, file_line + 1, col, f"Pandoc, which formats the citations, cannot read this: {message}; check the braces, commas and quotes here", "bib.syntax")
-            if not texts[index][start:end].strip():
+            if not texts[index][_to_chunk(files[index].text, texts[index], start):_to_chunk(files[index].text, texts[index], end)].strip():
                 found.append(problem)
                 return [], removed, found
         found.append(problem)
         removed[(index, start)] = problem
         if single:  # a text that holds one entry besides the macros: nothing else to read
             return [], removed, found
-        texts[index] = _blank(texts[index], start, end)
+        texts[index] = _blank(texts[index], _to_chunk(files[index].text, texts[index], start), _to_chunk(files[index].text, texts[index], end))
         answer = _run_pandoc("\n".join(texts), cache_dir)
 
 
@@ -494,7 +569,6 @@ def _plan(files: list[_File]) -> tuple[list[list[str]], list[set[str]], dict[str
     suspect_heads = {i for i, (_, block, key, _) in enumerate(heads) if block.closed and (block.paren or not key)}
     macro_blocks = [(index, block) for index, bib in enumerate(files) for block in bib.blocks
                     if block.kind in ("string", "preamble") and block.closed and not block.paren]
-    chunks = 2 if len(heads) >= 600 and (os.cpu_count() or 1) >= 2 else 1
     group = {}
     parent: dict[str, str] = {}
 
@@ -507,14 +581,21 @@ def _plan(files: list[_File]) -> tuple[list[list[str]], list[set[str]], dict[str
     for _, _, key, links in heads:
         for target in links:
             parent[find(key)] = find(target)
+    # Chunks of about CHUNK_AVERAGE entries, cut after entries whose key hashes to a boundary (content-defined,
+    # as rsync cuts files), so that an edit changes one chunk and every other chunk's reading is cached.
+    # A crossref family stays in the chunk of its first member.
     side_of: dict[str, int] = {}
-    count = 0
+    chunks, size = 1, 0
     for _, _, key, _ in heads:
         root = find(key)
         if root not in side_of:
-            side_of[root] = 0 if count < len(heads) // chunks or chunks == 1 else 1
-        count += 1
+            side_of[root] = chunks - 1
+            size += 1
         group[key] = side_of[root]
+        if len(heads) >= CHUNK_FROM and size >= CHUNK_AVERAGE // 3 and (zlib.crc32(key.encode("utf-8")) % CHUNK_AVERAGE == 0 or size >= 3 * CHUNK_AVERAGE):
+            chunks, size = chunks + 1, 0
+    if size == 0 and chunks > 1:
+        chunks -= 1
     texts, keys = [], []
     for side in range(chunks):
         side_texts, side_keys = [], set()
@@ -524,7 +605,7 @@ def _plan(files: list[_File]) -> tuple[list[list[str]], list[set[str]], dict[str
                 if head_index != index:
                     continue
                 if key in cycles or i in repeated or i in suspect_heads or group.get(key, 0) != side:
-                    parts += [bib.text[pos:block.start], _spaces(bib.text[block.start:block.end])]
+                    parts += [bib.text[pos:block.start], _gap(bib.text[block.start:block.end]) if chunks > 1 else _spaces(bib.text[block.start:block.end])]
                     pos = block.end
                 else:
                     side_keys.add(key)
@@ -541,9 +622,9 @@ def _plan(files: list[_File]) -> tuple[list[list[str]], list[set[str]], dict[str
             spans = kept if j == index else sorted((b.start, b.end) for k, b in macro_blocks if k == j)
             parts, pos = [], 0
             for start, end in spans:
-                parts += [_spaces(bib.text[pos:start]), bib.text[start:end]]
+                parts += [_gap(bib.text[pos:start]), bib.text[start:end]]
                 pos = end
-            own.append("".join(parts) + _spaces(bib.text[pos:]))
+            own.append("".join(parts) + _gap(bib.text[pos:]))
         suspects.append((index, block, own))
     return texts, keys, cycles, suspects
 
@@ -625,10 +706,19 @@ def load_bibliography(paths: list[tuple[Path, str]], cache_dir: Path | None = No
     files: list[_File] = []
     for path, shown in paths:
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(shown, 1, 1, f"cannot read this .bib file ({exc.__class__.__name__}); save it as UTF-8", "bib.unreadable"))
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(shown, 1, 1, f"cannot read this .bib file ({exc.__class__.__name__}: {exc.strerror or exc}); check that it exists and can be read", "bib.unreadable"))
             continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:  # Pandoc falls back to Latin-1, and so do we, with a warning
+            text = data.decode("latin-1")
+            line = data.count(b"\n", 0, exc.start) + 1
+            col = len(data[data.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8", "replace")) + 1
+            problems.append(Problem(shown, line, col, f"this .bib file is not UTF-8 (byte 0x{data[exc.start]:02x} here): Pandoc, which formats the citations, reads it as Latin-1 (ISO 8859-1), so check that its accented letters come out right, and save it as UTF-8", "bib.not_utf8", "warning"))
+        if text.startswith("\ufeff"):
+            text = text[1:]
         bib = _File(path, shown, text.replace("\r\n", "\n"))
         bib.blocks, bib.comments = scan_blocks(bib.text)
         files.append(bib)
@@ -637,7 +727,7 @@ def load_bibliography(paths: list[tuple[Path, str]], cache_dir: Path | None = No
         bib.first_line = line
         line += bib.text.count("\n") + 1
     plans, chunk_keys, cycles, suspects = _plan(files)
-    pool = ThreadPoolExecutor(max(len(plans), min(4, os.cpu_count() or 1)))
+    pool = ThreadPoolExecutor(max(1, min(len(plans) + len(suspects), os.cpu_count() or 1)))
     try:
         answers = [pool.submit(_run_pandoc, "\n".join(texts), cache_dir) for texts in plans]
         suspect_answers = [pool.submit(_run_pandoc, "\n".join(own), cache_dir) for _, _, own in suspects]
@@ -648,7 +738,7 @@ def load_bibliography(paths: list[tuple[Path, str]], cache_dir: Path | None = No
 
 def _load(files, problems, plans, chunk_keys, cycles, answers, cache_dir, suspects=()) -> Bibliography:
     macros = dict(MONTH_MACROS)  # BibTeX: macros carry over from one file to the next
-    entries_by_file = [_parse_file(bib, i, macros) for i, bib in enumerate(files)]
+    entries_by_file = [_parse_file(bib, i, macros, cache_dir) for i, bib in enumerate(files)]
     for bib, file_entries in zip(files, entries_by_file):  # spans as Pandoc splits the file
         by_line = {block.line: block for block in bib.blocks}
         for entry in file_entries:
@@ -688,7 +778,6 @@ def _load(files, problems, plans, chunk_keys, cycles, answers, cache_dir, suspec
     # Pandoc's answers; entries it cannot read are reported, blanked, and the rest read again
     items: dict[str, dict] = {}
     removed: dict[tuple[int, int], Problem] = {}
-    final_texts = [list(t) for t in plans]
     for side, (texts, keys, answer) in enumerate(zip(plans, chunk_keys, answers)):
         mine = [[e for e in file_entries if e.key in keys or len(plans) == 1] for file_entries in entries_by_file]
         chunk_items, chunk_removed, found = _recover(files, mine, texts, answer.result(), cache_dir)
@@ -697,9 +786,6 @@ def _load(files, problems, plans, chunk_keys, cycles, answers, cache_dir, suspec
         for item in chunk_items:
             if len(plans) == 1 or item.get("id") in keys:
                 items.setdefault(item.get("id"), item)
-        for (index, start), _ in chunk_removed.items():
-            end = next((e.span[1] for e in entries_by_file[index] if e.span[0] == start), start)
-            final_texts[side][index] = _blank(final_texts[side][index], start, max(end, start))
     for (index, block, own), answer in suspects:  # each on its own: reported at Pandoc's place, or read after all
         mine = [[e for e in file_entries if e.line - 1 == block.line] if i == index else [] for i, file_entries in enumerate(entries_by_file)]
         suspect_items, suspect_removed, found = _recover(files, mine, own, answer.result(), cache_dir, single=True)
@@ -770,7 +856,7 @@ def _read_across_chunks(entries, chunk_keys, files, cycles, items, cache_dir) ->
     for index, bib in enumerate(files):
         parts, pos = [], 0
         for entry in sorted((e for e in entries.values() if e.file_index == index and e.key not in keep), key=lambda e: e.span):
-            parts += [bib.text[pos:entry.span[0]], _spaces(bib.text[entry.span[0]:entry.span[1]])]
+            parts += [bib.text[pos:entry.span[0]], _gap(bib.text[entry.span[0]:entry.span[1]])]
             pos = entry.span[1]
         texts.append("".join(parts) + bib.text[pos:])
     answer = _run_pandoc("\n".join(texts), cache_dir)
