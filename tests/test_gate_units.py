@@ -101,12 +101,45 @@ def test_duplicate_fields_are_valid_and_duplicate_keys_are_not(tmp_path):
     assert codes(bib.problems) == ["bib.duplicate_key"]
 
 
-def test_large_files_read_in_two_halves_keep_crossref_inheritance(tmp_path):
+def test_large_files_read_in_chunks_keep_crossref_inheritance(tmp_path):
     entries = [f"@book{{b{i}, editor = {{E, F}}, title = {{Book {i}}}, publisher = {{P{i}}}, year = {{2000}}}}" for i in range(400)]
     entries += [f"@inbook{{c{i}, author = {{A, B}}, title = {{Ch {i}}}, crossref = {{b{i}}}, pages = {{1}}}}" for i in range(400)]
-    bib = load(tmp_path, "\n".join(entries))  # 800 entries: two Pandoc runs at once; parents and children apart
+    bib = load(tmp_path, "\n".join(entries))  # 800 entries: several Pandoc runs; parents and children far apart
     assert len(bib.entries) == 800 and bib.problems == []
     assert all(bib.entries[f"c{i}"].csl.get("publisher") == f"P{i}" for i in range(400))
+
+
+def test_the_caches_never_answer_for_a_changed_entry(tmp_path):
+    cache, path = tmp_path / "cache", tmp_path / "big.bib"
+    entries = [f"@article{{k{i}, author = {{A, B}}, title = {{Title {i}}}, journal = {{J}}, year = {{2000}}}}" for i in range(700)]
+    path.write_text("@string{jn = {Journal N}}\n" + "\n".join(entries), encoding="utf-8")
+    first = load_bibliography([(path, "bib/big.bib")], cache)
+    assert first.entries["k350"].csl["title"] == "Title 350" and first.problems == []
+    # an edited entry, a broken one, and a changed macro: each read afresh, the rest from the cache
+    entries[350] = "@article{k350, author = {A, B}, title = {Edited title}, journal = jn, year = {2000}}"
+    entries[600] = "@article{k600, author = {A, B}, title = {Broken, journal = {J}, year = {2000}}"
+    path.write_text("@string{jn = {Journal N}}\n" + "\n".join(entries), encoding="utf-8")
+    second = load_bibliography([(path, "bib/big.bib")], cache)
+    assert second.entries["k350"].csl["title"] == "Edited title" and second.entries["k350"].fields["journal"] == "Journal N"
+    assert "k600" in second.broken and codes(second.problems) == ["bib.syntax"]
+    assert second.problems[0].line == 602  # the @string line, then one line an entry
+    path.write_text("@string{jn = {Another journal}}\n" + "\n".join(entries), encoding="utf-8")
+    third = load_bibliography([(path, "bib/big.bib")], cache)
+    assert third.entries["k350"].csl["container-title"] == "Another journal"
+    assert [str(p) for p in load_bibliography([(path, "bib/big.bib")], cache).problems] == [str(p) for p in third.problems]
+
+
+def test_a_latin1_file_is_read_as_pandoc_reads_it(tmp_path):
+    path = tmp_path / "latin1.bib"
+    path.write_bytes("@misc{l2001,\n  title = {Pa\xeds},\n  year = {2001}\n}\n".encode("latin-1"))
+    bib = load_bibliography([(path, "bib/latin1.bib")])
+    assert bib.entries["l2001"].csl["title"] == "País"
+    assert [(p.code, p.severity, p.line, p.col) for p in bib.problems] == [("bib.not_utf8", "warning", 2, 14)]
+
+
+def test_line_breaks_before_the_brace_are_valid(tmp_path):
+    bib = load(tmp_path, "@book\n{lb2001,\n  title = {T},\n  publisher = {P},\n  year = {2001}\n}\n")
+    assert set(bib.entries) == {"lb2001"} and bib.problems == []
 
 
 # ------------------------------------------------------------------ field checks

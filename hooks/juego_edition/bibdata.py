@@ -778,13 +778,15 @@ def _load(files, problems, plans, chunk_keys, cycles, answers, cache_dir, suspec
     # Pandoc's answers; entries it cannot read are reported, blanked, and the rest read again
     items: dict[str, dict] = {}
     removed: dict[tuple[int, int], Problem] = {}
+    planned = set().union(*chunk_keys)
     for side, (texts, keys, answer) in enumerate(zip(plans, chunk_keys, answers)):
-        mine = [[e for e in file_entries if e.key in keys or len(plans) == 1] for file_entries in entries_by_file]
+        # a chunk's entries, and those inside a block left open (not planned: the open block swallowed them)
+        mine = [[e for e in file_entries if e.key in keys or e.key not in planned or len(plans) == 1] for file_entries in entries_by_file]
         chunk_items, chunk_removed, found = _recover(files, mine, texts, answer.result(), cache_dir)
         problems += found
         removed.update(chunk_removed)
         for item in chunk_items:
-            if len(plans) == 1 or item.get("id") in keys:
+            if len(plans) == 1 or item.get("id") in keys or item.get("id") not in planned:
                 items.setdefault(item.get("id"), item)
     for (index, block, own), answer in suspects:  # each on its own: reported at Pandoc's place, or read after all
         mine = [[e for e in file_entries if e.line - 1 == block.line] if i == index else [] for i, file_entries in enumerate(entries_by_file)]
