@@ -57,7 +57,7 @@ def citing_section(citations) -> str:
     if citations.essay:
         parts.append(("The essay", "Its publication of record, the entry in the research portal:", citations.essay))
     parts.append(("This edition", "The essay as read here, with the edition's editors:", citations.edition))
-    parts.append(("One paragraph", "Every paragraph of the essay has a number and an address of its own; paragraph 2, for example:",
+    parts.append(("One paragraph", "Every paragraph of the essay has a number and an address of its own; the second, for example:",
                   citations.paragraph(2)))
     return "\n".join(f'<p><strong>{label}.</strong> {lead}</p>\n<blockquote class="cite-form"><p>{text}</p></blockquote>'
                      for label, lead, text in parts)
