@@ -403,9 +403,10 @@ def on_post_page(output, page, config):
         keys = {alias: key for key, alias in state["aliases"].items()}
         cited = [session.entries[keys[k]] for k in state.get("essay_cited", []) if keys.get(k) in session.entries]
         meta, _ = book.book_meta(config.extra, config.site_url or "")
+        _citations(config)  # names state["editors"]
         site = (config.site_url or "").rstrip("/") + "/"
         tags = scholarly.head_tags(record, page.canonical_url or "", f"{site}downloads/{meta.slug}.pdf",
-                                   page.meta.get("description", ""), cited, f"{site}about/#licences")
+                                   page.meta.get("description", ""), cited, f"{site}about/#licences", state["editors"])
         output = webpage.inject_head(output, tags)
     if state["command"] != "serve":  # the live-reload script of `mkdocs serve` is inline and unhashed
         output = webpage.add_csp(output)

@@ -166,6 +166,9 @@ def test_every_form_carries_the_same_citation(built_site, essay_tree, about_tree
     assert about[0] and record_line.endswith(about[0])  # the essay's publication of record, in both places
     csl_item = json.loads((built_site / "cite" / "juego2010-essay.json").read_text(encoding="utf-8"))[0]
     assert " ".join(scholarly._format(csl_item, _csl()).split()) == box_html
+    tag = lambda name: [m.get("content") for m in essay_tree.xpath(f'//meta[@name="{name}"]')]
+    assert tag("citation_editor") == [e["literal"] for e in csl_item["editor"]]  # the head names whom the box names
+    assert tag("citation_inbook_title") == [csl_item["container-title"]] and tag("citation_title") == [csl_item["title"]]
     from pypdf import PdfReader
 
     first = PdfReader(built_site / "downloads" / "migration-in-asia-europe-relations.pdf").pages[0].extract_text()

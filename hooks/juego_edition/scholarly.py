@@ -132,12 +132,17 @@ def _reference(entry: BibEntry) -> str:
     return "; ".join(p.replace(";", ",") if i else p for i, p in enumerate(parts))
 
 
-def head_tags(record: EssayRecord, page_url: str, pdf_url: str, description: str, cited: list[BibEntry], licence_url: str) -> str:
-    """Everything an indexer reads from the essay page's head."""
+def head_tags(record: EssayRecord, page_url: str, pdf_url: str, description: str, cited: list[BibEntry], licence_url: str,
+              editors: list[str] = ()) -> str:
+    """Everything an indexer reads from the essay page's head; the page is the essay as a chapter of the edition
+    (:func:`edition_item`), so the tags name the edition and its editors as the Cite box does."""
+    item = edition_item(record, page_url, list(editors))
     tags = [
         _meta("citation_title", record.title),
         _meta("citation_author", f"{record.family}, {record.given}"),
         _meta("citation_author_institution", record.affiliation),
+        _meta("citation_inbook_title", item["container-title"]),
+        *[_meta("citation_editor", name["literal"]) for name in item["editor"]],
         _meta("citation_publication_date", record.published.strftime("%Y/%m/%d")),
         _meta("citation_language", record.language),
         _meta("citation_public_url", page_url),
@@ -158,14 +163,15 @@ def head_tags(record: EssayRecord, page_url: str, pdf_url: str, description: str
         _meta("article:author", record.author, "property"),
         _meta("article:published_time", record.published.isoformat(), "property"),
     ]
-    data = json_ld(record, page_url, pdf_url, description, cited, licence_url)
+    data = json_ld(record, page_url, pdf_url, description, cited, licence_url, editors)
     # JSON-LD is a data block, not a script the browser runs, so the CSP needs no hash for it.
     payload = json.dumps(data, ensure_ascii=False, indent=None).replace("</", "<\\/")
     tags.append(f'<script type="application/ld+json">{payload}</script>')
     return "\n".join(tags)
 
 
-def json_ld(record: EssayRecord, page_url: str, pdf_url: str, description: str, cited: list[BibEntry], licence_url: str) -> dict:
+def json_ld(record: EssayRecord, page_url: str, pdf_url: str, description: str, cited: list[BibEntry], licence_url: str,
+            editors: list[str] = ()) -> dict:
     citations = []
     for entry in cited:
         item = entry.csl or {}
@@ -194,7 +200,8 @@ def json_ld(record: EssayRecord, page_url: str, pdf_url: str, description: str, 
                    "affiliation": {"@type": "Organization", "name": record.affiliation}},
         "sameAs": record.record_url,  # the stable record of the essay
         "identifier": record.record_id,
-        "isPartOf": {"@type": "WebSite", "name": record.edition_title},
+        "isPartOf": {"@type": "WebSite", "name": record.edition_title,
+                     "editor": [{"name": e["literal"]} for e in edition_item(record, page_url, list(editors))["editor"]]},
         "encoding": {"@type": "MediaObject", "contentUrl": pdf_url, "encodingFormat": "application/pdf"},
         "copyrightHolder": {"@type": "Person", "name": record.author},
         "copyrightYear": record.published.year,
