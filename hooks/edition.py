@@ -8,6 +8,7 @@ Hook modules are loaded once per process (``mkdocs serve`` reuses them), so all 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -169,6 +170,7 @@ def on_config(config):
         config=config,
         reported_links=set(),
         essay=scholarly.essay_record(config.extra) if "essay" in (config.extra.get("edition") or {}) else None,
+        citations=None,  # scholarly.Citations, made once per build by _citations()
     )
     if state["batch_mode"] != "false":  # the CSL JSON for the one citeproc run: Pandoc's reading of the model
         handle, name = tempfile.mkstemp(suffix=".json", dir=workdir)  # its own file: serve rebuilds overlap
@@ -369,12 +371,25 @@ def _finish_content(html: str, page) -> str:
     record = state.get("essay")
     if record is not None and page.file.src_uri == record.page:
         state["essay_cited"] = list(dict.fromkeys(re.findall(r'id="fn:([^"]+)"', html)))
-        url = page.canonical_url or ""
         downloads = {label: posixpath.relpath(f"cite/{name}", page.url.rstrip("/") or ".") for label, name in CITE_FILES.items()}
-        formatted = scholarly.formatted_citation(record, url, str(state["csl"]))
-        html = html.replace("<!-- cite:this -->", webpage.cite_block(formatted, url, downloads))
+        html = html.replace("<!-- cite:this -->", webpage.cite_block(_citations(state["config"]), downloads))
         html = webpage.add_paragraph_tools(html)
+    if record is not None and "<!-- cite:about -->" in html:
+        html = html.replace("<!-- cite:about -->", webpage.citing_section(_citations(state["config"])))
     return html
+
+
+def _citations(config) -> scholarly.Citations:
+    """Every citation of the essay, from its record and its .bib entry, once per build (box, about page, PDF)."""
+    if state["citations"] is None:
+        record = state["essay"]
+        editors, why = scholarly.editors_from_git(state["root"])
+        if why:
+            log.info(f"edition: the editors are cited as '{scholarly.UNNAMED_EDITORS}': {why}")
+        entry = state["session"].entries.get(record.bib_key)
+        url = (config.site_url or "").rstrip("/") + "/" + book.page_url(record.page)
+        state.update(editors=editors, citations=scholarly.citations(record, url, str(state["csl"]), editors, entry.csl if entry else None))
+    return state["citations"]
 
 
 ABBREVIATIONS_START = "\n\n<!-- abbreviations from glossary/terms.yml -->\n"
@@ -388,9 +403,10 @@ def on_post_page(output, page, config):
         keys = {alias: key for key, alias in state["aliases"].items()}
         cited = [session.entries[keys[k]] for k in state.get("essay_cited", []) if keys.get(k) in session.entries]
         meta, _ = book.book_meta(config.extra, config.site_url or "")
+        _citations(config)  # names state["editors"]
         site = (config.site_url or "").rstrip("/") + "/"
         tags = scholarly.head_tags(record, page.canonical_url or "", f"{site}downloads/{meta.slug}.pdf",
-                                   page.meta.get("description", ""), cited, f"{site}about/#licences")
+                                   page.meta.get("description", ""), cited, f"{site}about/#licences", state["editors"])
         output = webpage.inject_head(output, tags)
     if state["command"] != "serve":  # the live-reload script of `mkdocs serve` is inline and unhashed
         output = webpage.add_csp(output)
@@ -421,11 +437,15 @@ def on_post_build(config):
         url = (config.site_url or "").rstrip("/") + "/" + book.page_url(record.page)
         cite_dir = Path(config.site_dir) / "cite"
         cite_dir.mkdir(parents=True, exist_ok=True)
-        (cite_dir / CITE_FILES["BibTeX"]).write_text(scholarly.bibtex(record, url), encoding="utf-8")
-        (cite_dir / CITE_FILES["RIS"]).write_text(scholarly.ris(record, url), encoding="utf-8")
-        (cite_dir / CITE_FILES["CSL-JSON"]).write_text(json.dumps(scholarly.csl_json(record, url), ensure_ascii=False, indent=2), encoding="utf-8")
+        _citations(config)
+        editors = state["editors"]
+        (cite_dir / CITE_FILES["BibTeX"]).write_text(scholarly.bibtex(record, url, editors), encoding="utf-8")
+        (cite_dir / CITE_FILES["RIS"]).write_text(scholarly.ris(record, url, editors), encoding="utf-8")
+        (cite_dir / CITE_FILES["CSL-JSON"]).write_text(json.dumps(scholarly.csl_json(record, url, editors), ensure_ascii=False, indent=2), encoding="utf-8")
     has_edition = "essay" in (config.extra.get("edition") or {})
     meta, enabled = book.book_meta(config.extra, config.site_url or "") if has_edition else (None, False)
+    if meta is not None and record is not None:  # the title page cites the edition as the site does
+        meta = dataclasses.replace(meta, cite_as=_citations(config).edition)
     if enabled and state["command"] != "serve" and not errors:
         paper = os.environ.get("PAPER", "A4")
         try:

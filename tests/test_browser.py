@@ -121,7 +121,7 @@ def test_cite_this_paragraph_by_keyboard(page, base_url):
     dialog = page.locator("#cite-dialog")
     dialog.wait_for(state="visible")
     text = page.locator("#cite-dialog-text").inner_text()
-    assert "Juego, Bonn" in text and "para. 3" in text and text.endswith("/essay/#p-3")
+    assert "Juego, Bonn" in text and "para. 3" in text and text.endswith("/essay/#p-3.")  # the style ends with a full stop
     page.keyboard.press("Escape")
     dialog.wait_for(state="hidden")
 

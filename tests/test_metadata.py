@@ -68,6 +68,7 @@ def test_citation_downloads_parse_with_real_parsers(built_site, essay_html):
     bib = parse_string(files["BibTeX"].read_text(encoding="utf-8"), "bibtex")
     entry = next(iter(bib.entries.values()))
     assert str(entry.persons["author"][0]) == "Juego, Bonn" and entry.fields["url"] == SITE + "essay/"
+    assert files["RIS"].read_text(encoding="utf-8").startswith("TY  - ")  # no record number before TY
     ris = rispy.loads(files["RIS"].read_text(encoding="utf-8"))[0]
     assert ris["authors"] == ["Juego, Bonn"] and ris["title"] == "Migration in Asia-Europe Relations"
     csl = CiteProcJSON(json.loads(files["CSL-JSON"].read_text(encoding="utf-8")))

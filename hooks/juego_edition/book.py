@@ -161,7 +161,7 @@ def assemble_book(site_dir: Path, meta: BookMeta, stylesheet: str) -> str:
 <p class="book-occasion">{esc(meta.occasion)}</p>
 <p class="book-edition">{esc(meta.edition)}</p>
 <div class="book-colophon">
-<p><strong>How to cite.</strong> {esc(meta.cite_as)}</p>
+<p><strong>How to cite.</strong> {meta.cite_as}</p>
 {licence}
 <p>Online: <a href="{esc(meta.site_url)}">{esc(meta.site_url)}</a></p>
 </div>

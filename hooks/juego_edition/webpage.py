@@ -26,21 +26,41 @@ def add_paragraph_tools(page_html: str) -> str:
     return ESSAY_PARAGRAPH.sub(tools, page_html)
 
 
-def cite_block(formatted: str, page_url: str, downloads: dict[str, str]) -> str:
-    """The 'Cite this essay' section and the dialog the paragraph buttons fill (see edition.js)."""
+def cite_block(citations, downloads: dict[str, str]) -> str:
+    """The 'Cite this essay' section and the dialog the paragraph buttons fill (see cite.js).
+
+    ``citations`` is a :class:`scholarly.Citations`; the paragraph citation is made here in Python (a template
+    with ``{n}`` for the number) so the dialog says exactly what the about page says for a paragraph.
+    """
     links = " · ".join(f'<a href="{htmllib.escape(href)}" download>{htmllib.escape(label)}</a>' for label, href in downloads.items())
+    record = f'<p class="cite-record">Its publication of record: {citations.essay}</p>' if citations.essay else ""
     return f"""
-<section class="cite-this web-only" id="cite-this" aria-labelledby="cite-this-title" data-url="{htmllib.escape(page_url)}">
+<section class="cite-this web-only" id="cite-this" aria-labelledby="cite-this-title" data-url="{htmllib.escape(citations.url)}">
 <h2 id="cite-this-title">Cite this essay</h2>
-<p class="cite-formatted" id="cite-formatted">{formatted}</p>
+<p class="cite-formatted" id="cite-formatted">{citations.edition}</p>
+{record}
 <p class="cite-downloads">Download the reference: {links}</p>
+<template id="cite-paragraph-template">{citations.paragraph("{n}")}</template>
 <dialog id="cite-dialog" aria-labelledby="cite-dialog-title">
 <h2 id="cite-dialog-title">Cite this paragraph</h2>
 <p id="cite-dialog-text"></p>
-<p class="cite-dialog-actions"><button type="button" id="cite-dialog-copy">Copy</button> <button type="button" id="cite-dialog-close">Close</button></p>
+<p class="cite-dialog-actions"><button type="button" class="md-button md-button--primary" id="cite-dialog-copy">Copy</button> <button type="button" class="md-button" id="cite-dialog-close">Close</button></p>
+<p class="cite-dialog-status" id="cite-dialog-status" role="status" aria-live="polite"></p>
 </dialog>
 </section>
 """
+
+
+def citing_section(citations) -> str:
+    """The about page's 'How to cite': the same citations as the Cite box and the PDF's title page."""
+    parts = []
+    if citations.essay:
+        parts.append(("The essay", "Its publication of record, the entry in the research portal:", citations.essay))
+    parts.append(("This edition", "The essay as read here, with the edition's editors:", citations.edition))
+    parts.append(("One paragraph", "Every paragraph of the essay has a number and an address of its own; the second, for example:",
+                  citations.paragraph(2)))
+    return "\n".join(f'<p><strong>{label}.</strong> {lead}</p>\n<blockquote class="cite-form"><p>{text}</p></blockquote>'
+                     for label, lead, text in parts)
 
 
 def typographic_quotes(text: str) -> str:
