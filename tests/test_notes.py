@@ -43,7 +43,7 @@ def test_the_phrase_is_wrapped_and_followed_by_a_marker_and_the_note_becomes_an_
     assert aside.get("class") == "editorial-note" and aside.get("role") == "note" and aside.get("data-paragraph") == "p-1"
     assert "data-search-exclude" in aside.attrib
     assert aside.xpath('string(.//a[@class="editorial-note__permalink"]/@href)') == "#note-1"
-    assert " ".join(aside.xpath('string(.//p[@class="editorial-note__label"])').split()) == "Editors' note 1: “the top three sending countries”"
+    assert " ".join(aside.xpath('string(.//p[@class="editorial-note__label"])').split()) == "Editors’ note 1: “the top three sending countries”"
     assert tree.xpath('//sup[@id="note-ref-1"]/a/@href') == ["#note-1"]
     assert "admonition" not in html
     assert words(html.split("<aside")[0]) == "Asia is home of the top three sending countries, it says."
@@ -111,7 +111,7 @@ def test_search_entries_are_the_editors_and_added_after_their_page_once():
     page = essay("the phrase here") + admonition("Editorial note 1: “the phrase”", '<p>Their words<sup id="fnref:a"><a class="footnote-ref" href="#fn:a">1</a></sup>.</p>')
     _, found, _ = notes.key_notes(page)
     entries = notes.search_entries(found, "essay/")
-    assert entries == [{"location": "essay/#note-1", "title": "Editors' note 1: “the phrase”", "text": "Their words."}]
+    assert entries == [{"location": "essay/#note-1", "title": "Editors’ note 1: “the phrase”", "text": "Their words."}]
     index = {"config": {}, "docs": [{"location": "", "title": "Home", "text": ""}, {"location": "essay/", "title": "E", "text": ""},
                                     {"location": "essay/#essay", "title": "Essay", "text": "the phrase here"},
                                     {"location": "about/", "title": "About", "text": ""}]}
@@ -178,7 +178,7 @@ def test_search_keeps_the_notes_out_of_the_essay_and_finds_them_as_the_editors(b
     assert sorted(entries) == sorted(f"essay/#note-{n}" for n in source_notes())
     for n, about in source_notes().items():
         entry = entries[f"essay/#note-{n}"]
-        assert entry["title"] == f"Editors' note {n}: {about}"
+        assert entry["title"] == f"Editors’ note {n}: {about}"
         sentence = re.split(r"(?<=\.) ", entry["text"])[0]
         assert len(sentence) > 30
         assert all(sentence not in plain(d["text"]) for d in docs if d is not entry), (n, sentence)
@@ -335,7 +335,7 @@ def test_the_essay_can_be_read_alone_and_the_choice_is_remembered(browser, base_
     page.wait_for_load_state("networkidle")
     assert page.evaluate(visible) == 0
     assert page.get_attribute(".notes-toggle button", "aria-pressed") == "true"
-    page.click("text=Show the editors' notes")
+    page.click("text=Show the editors’ notes")
     assert page.evaluate(visible) == 2 * len(source_notes())
     context.close()
 

@@ -35,7 +35,7 @@
       var close = document.createElement("button");
       close.type = "button";
       close.className = "editorial-note__close";
-      close.setAttribute("aria-label", "Close editors' note " + n);
+      close.setAttribute("aria-label", "Close editors\u2019 note " + n);
       close.textContent = "\u00d7";
       note.insertBefore(close, note.firstChild);
       var item = { n: n, note: note, ref: ref, link: link, noted: document.getElementById("noted-" + n) };
@@ -96,7 +96,7 @@
     function hideAll(hidden) {
       root.classList.toggle("notes-hidden", hidden);
       button.setAttribute("aria-pressed", hidden ? "true" : "false");
-      button.textContent = hidden ? "Show the editors' notes" : "Read the essay alone";
+      button.textContent = hidden ? "Show the editors\u2019 notes" : "Read the essay alone";
       try { if (hidden) { localStorage.setItem(STORE, "1"); } else { localStorage.removeItem(STORE); } } catch (err) { /* private mode */ }
       layout();
     }

@@ -10,10 +10,10 @@ the phrase is not in the paragraph, the marker goes at the end of the paragraph 
 The markup (what notes.js, notes.css and the PDF/EPUB export rely on)::
 
     <p class="essay-text" id="p-1">... <span class="noted" id="noted-1">the top three sending countries</span><sup
-      class="note-ref" id="note-ref-1" data-search-exclude><a href="#note-1" aria-label="Editors' note 1">1</a></sup> ...</p>
+      class="note-ref" id="note-ref-1" data-search-exclude><a href="#note-1" aria-label="Editors’ note 1">1</a></sup> ...</p>
     <aside class="editorial-note" id="note-1" role="note" aria-labelledby="note-1-label" data-note="1"
       data-paragraph="p-1" data-search-exclude>
-    <p class="editorial-note__label" id="note-1-label"><a class="editorial-note__permalink" href="#note-1">Editors' note 1</a><span
+    <p class="editorial-note__label" id="note-1-label"><a class="editorial-note__permalink" href="#note-1">Editors’ note 1</a><span
       class="editorial-note__about">: “the top three sending countries”</span></p>
     <div class="editorial-note__body"><p>...</p></div>
     </aside>
@@ -35,7 +35,7 @@ PARAGRAPH = re.compile(r'<p class="essay-text" id="(?P<id>p-\d+)">(?P<inner>.*?)
 PIECE = re.compile(r"<[^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|\w+);|[^<&]+|&", re.S)
 TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)[^>]*?(/?)>")
 VOID = {"br", "img", "wbr", "hr", "input"}
-LABEL = "Editors' note"
+LABEL = "Editors\u2019 note"
 
 
 @dataclass(frozen=True)
