@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from juego_edition import bibliography, book, deferred, guard, pages, scholarly, webpage
+from juego_edition import notes as editorial_notes
 from juego_edition.bibdata import plain
 from juego_edition.checks import CheckSession, settings_from_config
 from juego_edition.citations import find_citations
@@ -169,6 +170,7 @@ def on_config(config):
         rerendered=0,
         config=config,
         reported_links=set(),
+        note_entries=[],
         essay=scholarly.essay_record(config.extra) if "essay" in (config.extra.get("edition") or {}) else None,
         citations=None,  # scholarly.Citations, made once per build by _citations()
     )
@@ -373,6 +375,7 @@ def _finish_content(html: str, page) -> str:
         state["essay_cited"] = list(dict.fromkeys(re.findall(r'id="fn:([^"]+)"', html)))
         downloads = {label: posixpath.relpath(f"cite/{name}", page.url.rstrip("/") or ".") for label, name in CITE_FILES.items()}
         html = html.replace("<!-- cite:this -->", webpage.cite_block(_citations(state["config"]), downloads))
+        html = _key_editorial_notes(html, page, shown)
         html = webpage.add_paragraph_tools(html)
     if record is not None and "<!-- cite:about -->" in html:
         html = html.replace("<!-- cite:about -->", webpage.citing_section(_citations(state["config"])))
@@ -390,6 +393,28 @@ def _citations(config) -> scholarly.Citations:
         url = (config.site_url or "").rstrip("/") + "/" + book.page_url(record.page)
         state.update(editors=editors, citations=scholarly.citations(record, url, str(state["csl"]), editors, entry.csl if entry else None))
     return state["citations"]
+
+
+def _key_editorial_notes(html: str, page, shown: str) -> str:
+    """Editorial notes keyed to markers in the essay's text, as asides (juego_edition.notes); their search
+    entries are added to the index in on_post_build."""
+    html, notes, unkeyed = editorial_notes.key_notes(html)
+    state["note_entries"] = editorial_notes.search_entries(notes, page.url)
+    source = page.file.content_string
+    for item in unkeyed:
+        if item.code == "notes.paraphrase":
+            continue  # a title that describes, not quotes: the marker at the paragraph's end is meant
+        at = source.find(f"Editorial note {item.number}:")
+        line = source.count("\n", 0, at) + 1 if at != -1 else 1
+        report([Problem(shown, line, 1, item.message, item.code, "warning")])
+    return html
+
+
+def _index_editorial_notes(config) -> None:
+    path = Path(config.site_dir) / "search" / "search_index.json"
+    if state.get("note_entries") and path.is_file():
+        index = editorial_notes.add_search_entries(json.loads(path.read_text(encoding="utf-8")), state["note_entries"])
+        path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 ABBREVIATIONS_START = "\n\n<!-- abbreviations from glossary/terms.yml -->\n"
@@ -421,6 +446,7 @@ def on_post_template(output_content, template_name, config):
 
 
 def on_post_build(config):
+    _index_editorial_notes(config)  # after the search plugin has written its index
     if state.get("batch") is not None:  # `mkdocs build -v` shows how the one Pandoc run overlapped the pages
         log.debug(f"citations: one Pandoc run; {state['with_tokens']} page(s) rendered before it answered, "
                   f"{state['rerendered']} of them rendered again")

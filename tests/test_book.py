@@ -47,7 +47,7 @@ def test_pdf_contains_title_and_first_and_last_sentence(pdf_text):
 
 def test_pdf_contains_every_editorial_note(built_site, pdf_text):
     tree = lxml.html.fromstring((built_site / "essay" / "index.html").read_text(encoding="utf-8"))
-    titles = [" ".join(t.text_content().split()) for t in tree.xpath('//p[@class="admonition-title"]') if "Editorial note" in t.text_content()]
+    titles = [" ".join(t.text_content().split()) for t in tree.xpath('//aside[@class="editorial-note"]/p[@class="editorial-note__label"]') if "Editors’ note" in t.text_content()]
     assert len(titles) >= 5
     for title in titles:
         assert letters(title) in letters(pdf_text), title
@@ -151,7 +151,7 @@ def test_epub_passes_epubcheck_with_metadata(built_site):
     assert "Bonn Juego" in package and "<dc:language>en</dc:language>" in package
     assert "Notes and references" in text
     assert letters("It is only when we have resolved the problems of uneven development") in letters(text)
-    assert "Editorial note 3" in text and "Silwal" in text
+    assert "Editors’ note 3" in text and "Silwal" in text
 
 
 def test_no_stranded_single_word_lines_in_the_pdf(pdf):

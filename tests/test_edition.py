@@ -83,11 +83,12 @@ GLOSSES = {
 @pytest.mark.parametrize("label", sorted(GLOSSES))
 def test_each_gloss_is_a_visible_editorial_note_with_a_citation(essay_html, label):
     tree = lxml.html.fromstring(essay_html)
-    notes = [n for n in tree.xpath('//div[contains(@class, "admonition")]')
-             if GLOSSES[label] in n.xpath('string(./p[@class="admonition-title"])')]
+    notes = [n for n in tree.xpath('//aside[contains(@class, "editorial-note")]')
+             if GLOSSES[label] in n.xpath('string(./p[@class="editorial-note__label"])')]
     assert len(notes) == 1, f"no editorial note for {label!r}"
     note = notes[0]
-    assert "Editorial note" in note.xpath('string(./p[@class="admonition-title"])')
+    assert "Editors’ note" in note.xpath('string(./p[@class="editorial-note__label"])')
+    assert not note.get("hidden") and "display:none" not in (note.get("style") or "").replace(" ", "")
     assert note.xpath('.//a[@class="footnote-ref"][starts-with(@href, "#fn:")]'), "the note cites no source"
 
 

@@ -210,8 +210,10 @@ def essay_for_epub(site_dir: Path, meta: BookMeta, essay_src: str = "essay.md") 
         heading = etree.Element("h2")
         heading.text = "Notes and references"
         block.addprevious(heading)
-    for title in article.xpath('.//p[@class="admonition-title"]'):
+    for title in article.xpath('.//p[@class="admonition-title"] | .//aside[@class="editorial-note"]/p[@class="editorial-note__label"]'):
         title.tag = "h3"
+    for note in article.xpath('.//aside[@class="editorial-note"]'):
+        note.tag = "div"  # Pandoc keeps a div's id, which the note's marker links to, and drops an aside's
     return "<!DOCTYPE html><html><head><meta charset='utf-8'><title>{}</title></head><body>{}</body></html>".format(
         htmllib.escape(meta.title), etree.tostring(article, encoding="unicode", method="html"))
 
