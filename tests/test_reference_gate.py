@@ -88,8 +88,8 @@ def test_readme_documents_every_check_code():
 
     codes = set()
     for path in glob.glob(str(ROOT / "hooks" / "**" / "*.py"), recursive=True):
-        codes |= set(re.findall(r'"((?:cite|bib|glossary|render|page|config|link|content|essay)\.[a-z_]+)"', Path(path).read_text(encoding="utf-8")))
-        codes |= set(re.findall(r"\[((?:cite|bib|glossary|render|page|config|link|content|essay)\.[a-z_]+)\]", Path(path).read_text(encoding="utf-8")))
+        codes |= set(re.findall(r'"((?:cite|bib|glossary|render|page|config|link|content|essay|notes)\.[a-z_]+)"', Path(path).read_text(encoding="utf-8")))
+        codes |= set(re.findall(r"\[((?:cite|bib|glossary|render|page|config|link|content|essay|notes)\.[a-z_]+)\]", Path(path).read_text(encoding="utf-8")))
     codes = {c for c in codes if c.rsplit(".", 1)[1] not in {"md", "yml", "bib", "py"}}  # file names, not codes
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert len(codes) >= 15
