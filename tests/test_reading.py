@@ -218,6 +218,21 @@ def test_essay_is_set_in_the_shipped_serif(browser, base_url, width, height, sch
         loaded = page.evaluate("[...document.fonts].filter(f => f.status === 'loaded').map(f => [f.family.replace(/\"/g, ''), f.weight, f.style])")
         assert [FACE, "400", "normal"] in loaded, loaded
         assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == ("slate" if scheme == "dark" else "default")
+        title, text = page.evaluate("[document.querySelector('article h1'), document.getElementById('p-1')].map(e => getComputedStyle(e))"
+                                    ".map(c => [c.fontWeight, c.color])")
+        assert int(title[0]) >= 600 and title[1] == text[1], (title, text)  # the title as dark as the text, bold
+    finally:
+        context.close()
+
+
+def test_only_first_uses_are_underlined_on_screen(browser, base_url):
+    context, page = _open(browser, base_url, 1366, 768, "light", path="glossary/")
+    try:
+        underlined = page.evaluate("[...document.querySelectorAll('article abbr')]"
+                                   ".filter(a => getComputedStyle(a).textDecorationLine.includes('underline') || parseFloat(getComputedStyle(a).borderBottomWidth) > 0)"
+                                   ".map(a => [a.classList.contains('first-use'), !!a.closest('h1, h2, h3')])")
+        print(f"glossary: {len(underlined)} underlined abbreviations")
+        assert underlined and all(first and not heading for first, heading in underlined), underlined
     finally:
         context.close()
 
