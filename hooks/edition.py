@@ -17,7 +17,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from juego_edition import bibliography, book, deferred, guard, pages, scholarly, webpage
+from juego_edition import bibliography, book, deferred, guard, pages, scholarly, webfont, webpage
 from juego_edition import notes as editorial_notes
 from juego_edition.bibdata import plain
 from juego_edition.checks import CheckSession, settings_from_config
@@ -325,7 +325,18 @@ def on_page_context(context, page, config, nav):
         state["pending"].discard(page.file.src_uri)
         _take_batch(wait=True)
         page.content = _finish_content(_put_citations_in(page.content, page, config), page)
+    page.edit_url = webpage.edit_url(page.file.src_uri, page.edit_url, config.repo_url, config.edit_uri, *_edit_targets())
     return context
+
+
+def _edit_targets() -> tuple[set[str], dict[str, str]]:
+    """No edit button on the verbatim essay; the generated pages' buttons open the data they are made from."""
+    settings = state["session"].settings
+    bibs = settings.bib_files
+    bib = settings.shown(bibs[0]) if len(bibs) == 1 else posixpath.commonpath([settings.shown(b) for b in bibs] or ["bib"]) + "/"
+    record = state.get("essay")
+    return ({record.page} if record else set()), {settings.glossary_page: settings.shown(settings.glossary_file),
+                                                  settings.bibliography_page: bib}
 
 
 def _put_citations_in(html: str, page, config) -> str:
@@ -369,7 +380,8 @@ def _finish_content(html: str, page) -> str:
     report(found)
     html = bibliography.unescape_link_text(html)
     html = bibliography.mark_partly_verified(html, state["notes"])
-    html = webpage.add_reading_time(html, webpage.reading_minutes(page.markdown.split(ABBREVIATIONS_START)[0]))
+    html = webpage.mark_first_abbreviations(html)
+    html = webpage.add_reading_time(html, webpage.reading_minutes(webpage.reading_text(html, page.markdown.split(ABBREVIATIONS_START)[0])))
     record = state.get("essay")
     if record is not None and page.file.src_uri == record.page:
         state["essay_cited"] = list(dict.fromkeys(re.findall(r'id="fn:([^"]+)"', html)))
@@ -445,6 +457,15 @@ def on_post_template(output_content, template_name, config):
     return output_content
 
 
+WEB_FONT = "fonts/source-serif-4"  # the text face's WOFF2 files; the site gets them subset, same names
+
+
+def _subset_web_font(site: Path) -> None:
+    text = webfont.site_characters([p.read_text(encoding="utf-8") for p in site.rglob("*.html")])
+    for source in sorted((state["root"] / WEB_FONT).glob("*.woff2")):
+        webfont.subset_woff2(source, site / WEB_FONT / source.name, text, cache=_workdir())
+
+
 def on_post_build(config):
     _index_editorial_notes(config)  # after the search plugin has written its index
     if state.get("batch") is not None:  # `mkdocs build -v` shows how the one Pandoc run overlapped the pages
@@ -456,6 +477,7 @@ def on_post_build(config):
     errors = session.errors
     if errors and state["command"] != "serve":
         raise PluginError(f"{len(errors)} problem(s) in the sources (listed above); fix them and build again")
+    _subset_web_font(Path(config.site_dir))
     # The offline edition is made from the pages just built, so it reads exactly as the site. Skipped in
     # `serve` (seconds per rebuild); `make build` and `make pdf` always make it.
     record = state.get("essay")

@@ -1,6 +1,6 @@
 /* Term tooltips for abbreviations and glossary links: one delegated listener for the whole page (Material's
    per-element tooltips cost ~150 ms of main-thread time on the essay page). Mouse: hover. Keyboard: focus a
-   glossary link. Touch: tap an abbreviation. Escape hides the tooltip (WCAG 1.4.13). */
+   glossary link. Touch: tap an abbreviation (a second tap hides it). Escape hides the tooltip (WCAG 1.4.13). */
 (function () {
   "use strict";
   var tip = null, owner = null;
@@ -32,8 +32,10 @@
     if (tip) { tip.hidden = true; }
     if (owner) { owner.removeAttribute("aria-describedby"); owner = null; }
   }
-  document.addEventListener("mouseover", function (e) { var el = target(e.target); if (el) { show(el); } });
-  document.addEventListener("mouseout", function (e) { if (target(e.target)) { hide(); } });
+  // Hover is the mouse's alone: a tap also sends pointerover before its click, which would show the tooltip
+  // and let the click hide it again, so the first tap on a touch screen showed nothing.
+  document.addEventListener("pointerover", function (e) { var el = target(e.target); if (el && e.pointerType === "mouse") { show(el); } });
+  document.addEventListener("pointerout", function (e) { if (e.pointerType === "mouse" && target(e.target)) { hide(); } });
   document.addEventListener("focusin", function (e) { var el = target(e.target); if (el) { show(el); } });
   document.addEventListener("focusout", function (e) { if (target(e.target)) { hide(); } });
   document.addEventListener("click", function (e) {

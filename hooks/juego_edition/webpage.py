@@ -74,6 +74,54 @@ def reading_minutes(text: str, words_per_minute: int = 200) -> int:
     return max(1, round(words / words_per_minute))
 
 
+ESSAY_TEXT = re.compile(r'<p class="(?:[^"]* )?essay-text(?: [^"]*)?"[^>]*>(.*?)</p>', re.S)
+_NOT_READ = re.compile(r"<(sup|script|style)\b.*?</\1>", re.S)  # footnote markers are not words read
+
+
+def essay_text(page_html: str) -> str:
+    """The words of the essay's own paragraphs (author's note and essay, class essay-text), as plain text;
+    empty on a page without them. Editorial notes, headings and the header are not the essay."""
+    paragraphs = (re.sub(r"<[^>]+>", "", _NOT_READ.sub(" ", body)) for body in ESSAY_TEXT.findall(page_html))
+    return htmllib.unescape(" ".join(" ".join(paragraphs).split()))
+
+
+def reading_text(page_html: str, markdown: str) -> str:
+    """What the reading time counts: the essay's paragraphs where the page has them, else the page's source."""
+    return essay_text(page_html) or markdown
+
+
+_ABBR = re.compile(r'<abbr title="([^"]*)"')
+_NO_UNDERLINE = re.compile(r'<(h[1-6])\b.*?</\1>|<div class="csl-entry".*?</div>', re.S)
+
+
+def mark_first_abbreviations(page_html: str) -> str:
+    """class="first-use" on the first <abbr> of each expansion in the page's running text, so only that one
+    is underlined (the others keep their tooltip). Headings and bibliography entries are never marked."""
+    skipped = [m.span() for m in _NO_UNDERLINE.finditer(page_html)]
+    seen: set[str] = set()
+
+    def mark(match: re.Match) -> str:
+        start, title = match.start(), match.group(1)
+        if title in seen or any(a <= start < b for a, b in skipped):
+            return match.group(0)
+        seen.add(title)
+        return f'<abbr class="first-use" title="{title}"'
+
+    return _ABBR.sub(mark, page_html)
+
+
+def edit_url(src_uri: str, current: str | None, repo_url: str | None, edit_uri: str | None, verbatim: set[str],
+             generated_from: dict[str, str]) -> str | None:
+    """Where a page's edit button leads (None: no button). A verbatim page has none; a generated page's leads
+    to the data it is made from (``generated_from``: page -> path in the repository); others keep ``current``."""
+    if src_uri in verbatim:
+        return None
+    if src_uri not in generated_from or not repo_url:
+        return current
+    action_and_branch = (edit_uri or "edit/main/").strip("/").split("/")[:2]  # "edit/main/docs/" -> edit, main
+    return "/".join([repo_url.rstrip("/"), *action_and_branch, generated_from[src_uri].lstrip("/")])
+
+
 def add_reading_time(page_html: str, minutes: int) -> str:
     """'About N minutes to read' after the page title."""
     line = f'<p class="reading-time web-only">About {minutes} minute{"s" if minutes != 1 else ""} to read</p>'

@@ -1,0 +1,310 @@
+"""The reading edition: its text face, measure, first screen, dark scheme, reading time, edit links and 404."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import statistics
+import sys
+from pathlib import Path
+
+import lxml.html
+import pytest
+import yaml
+
+from conftest import ROOT
+from juego_edition import webfont, webpage
+
+FACE = "Source Serif 4"
+FONT_DIR = "fonts/source-serif-4"
+
+
+def _config() -> dict:
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+    return yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+
+
+def _tree(built_site: Path, page: str):
+    return lxml.html.fromstring((built_site / page / "index.html").read_text(encoding="utf-8"))
+
+
+# --- pure functions -------------------------------------------------------------------------------------------
+
+def test_essay_text_is_the_essay_paragraphs_only():
+    html = ('<h1>Title words here</h1><p class="essay-occasion">Not counted</p>'
+            '<p class="essay-text author-note">One two</p><div class="admonition"><p>editorial words</p></div>'
+            '<p class="essay-text" id="p-1">three <abbr title="Asia-Europe Meeting">ASEM</abbr>'
+            '<sup id="fnref:1"><a href="#fn:1">1</a></sup> four</p>')
+    assert webpage.essay_text(html) == "One two three ASEM four"
+    assert webpage.reading_text(html, "ignored markdown") == "One two three ASEM four"
+    assert webpage.reading_text("<p>no essay here</p>", "the page source") == "the page source"
+    assert webpage.reading_minutes(" ".join(["word"] * 1175)) == 6
+
+
+def test_only_the_first_abbreviation_in_running_text_is_marked():
+    html = ('<h2 id="a"><abbr title="Asia-Europe Meeting">ASEM</abbr> group</h2>'
+            '<p>The <abbr title="Asia-Europe Meeting">ASEM</abbr> and <abbr title="European Union">EU</abbr>, '
+            'again <abbr title="Asia-Europe Meeting">ASEM</abbr>.</p>'
+            '<div class="csl-entry" id="ref-x"><abbr title="International Organization for Migration">IOM</abbr></div>'
+            '<p><abbr title="International Organization for Migration">IOM</abbr></p>')
+    out = webpage.mark_first_abbreviations(html)
+    marked = re.findall(r'<abbr class="first-use" title="([^"]+)">', out)
+    assert marked == ["Asia-Europe Meeting", "European Union", "International Organization for Migration"]
+    assert out.startswith('<h2 id="a"><abbr title=')  # not in the heading
+    assert '<div class="csl-entry" id="ref-x"><abbr title=' in out  # not in a bibliography entry
+
+
+def test_edit_url_none_for_verbatim_data_file_for_generated_pages():
+    repo, edit_uri = "https://github.com/o/r", "edit/main/docs/"
+    generated = {"glossary.md": "glossary/terms.yml", "bibliography.md": "bib/refs.bib"}
+    args = (repo, edit_uri, {"essay.md"}, generated)
+    assert webpage.edit_url("essay.md", f"{repo}/edit/main/docs/essay.md", *args) is None
+    assert webpage.edit_url("glossary.md", f"{repo}/edit/main/docs/glossary.md", *args) == f"{repo}/edit/main/glossary/terms.yml"
+    assert webpage.edit_url("bibliography.md", None, *args) == f"{repo}/edit/main/bib/refs.bib"
+    assert webpage.edit_url("about.md", f"{repo}/edit/main/docs/about.md", *args) == f"{repo}/edit/main/docs/about.md"
+    assert webpage.edit_url("glossary.md", "x", None, edit_uri, set(), generated) == "x"  # no repository: as MkDocs says
+
+
+def test_site_characters_are_the_visible_text():
+    page = '<html><head><title>Ω</title></head><body><p class="x">é &amp; “q”</p><script>var ж=1</script><svg><text>ψ</text></svg></body></html>'
+    chars = webfont.site_characters([page])
+    assert {"é", "&", "“", "”", "q", "A", "z"} <= set(chars)
+    assert not {"ж", "ψ", "Ω", "\n"} & set(chars)
+
+
+def test_subset_keeps_exactly_the_asked_characters(tmp_path):
+    from fontTools.ttLib import TTFont
+
+    source = ROOT / FONT_DIR / "source-serif-4-latin-400-normal.woff2"
+    target = tmp_path / "out.woff2"
+    webfont.subset_woff2(source, target, "Ab é", cache=tmp_path)
+    font = TTFont(target)
+    assert font.flavor == "woff2"
+    assert set(font.getBestCmap()) == {ord(c) for c in "Ab é"}
+    assert target.stat().st_size < source.stat().st_size
+    names = {r.nameID: r.toUnicode() for r in font["name"].names}
+    assert "Adobe" in names[0] and "scripts.sil.org/OFL" in names[14]  # copyright and licence URL kept (OFL)
+    again = tmp_path / "again.woff2"
+    webfont.subset_woff2(source, again, "Ab é", cache=tmp_path)  # from the cache: the same bytes
+    assert again.read_bytes() == target.read_bytes()
+
+
+def test_the_font_licence_is_shipped_beside_the_font():
+    text = (ROOT / FONT_DIR / "OFL.txt").read_text(encoding="utf-8")
+    assert "SIL Open Font License, Version 1.1" in text and "Adobe" in text
+    sums = (ROOT / FONT_DIR / "SHA256SUMS").read_text(encoding="utf-8")
+    import hashlib
+
+    for line in sums.splitlines():
+        digest, name = line.split()
+        assert hashlib.sha256((ROOT / FONT_DIR / name).read_bytes()).hexdigest() == digest, name
+
+
+# --- the built site -------------------------------------------------------------------------------------------
+
+def test_served_font_covers_every_character_of_the_pages(built_site):
+    from fontTools.ttLib import TTFont
+
+    fonts = sorted((built_site / FONT_DIR).glob("*.woff2"))
+    assert len(fonts) == len(list((ROOT / FONT_DIR).glob("*.woff2"))) == 4
+    cmap = set(TTFont(fonts[0]).getBestCmap())
+    for page in ["essay", "glossary", "bibliography", "about", "context/aepf"]:
+        article = _tree(built_site, page).xpath("//article")[0]
+        for bad in article.xpath(".//svg|.//script"):
+            bad.drop_tree()
+        missing = {c for c in article.text_content() if not c.isspace() and ord(c) not in cmap} - {"↩"}
+        assert missing == set(), page
+
+
+def test_reading_time_counts_the_essays_own_words(built_site):
+    tree = _tree(built_site, "essay")
+    paragraphs = tree.xpath('//p[contains(concat(" ", @class, " "), " essay-text ")]')
+    for sup in tree.xpath('//p[contains(@class, "essay-text")]//sup|//p[contains(@class, "essay-text")]//*[contains(@class, "para-tools")]'):
+        sup.drop_tree()
+    words = sum(len(re.findall(r"\w+", p.text_content())) for p in paragraphs)
+    page_words = len(re.findall(r"\w+", tree.xpath("//article")[0].text_content()))
+    shown = re.fullmatch(r"About (\d+) minutes? to read", tree.xpath('//p[contains(@class, "reading-time")]')[0].text_content())
+    assert shown, "no reading time on the essay page"
+    assert int(shown.group(1)) == max(1, round(words / 200))
+    assert page_words > 2 * words  # the notes and sources would make it much longer: they are not counted
+
+
+def test_essay_page_has_no_build_date_and_no_edit_button(built_site):
+    tree = _tree(built_site, "essay")
+    assert tree.xpath('//a[@rel="edit"]') == []
+    assert tree.xpath('//*[contains(@class, "md-source-file__fact")]') == []
+    record = tree.xpath('//*[contains(@class, "essay-record")]')[0].text_content()
+    assert "10 November 2010" in record
+    assert tree.xpath('//*[contains(@class, "essay-record")]//a[contains(@href, "CONTRIBUTING.md")]')
+    # other pages keep their edit button and their last-updated date
+    about = _tree(built_site, "about")
+    assert about.xpath('//a[@rel="edit"]/@href')[0].endswith("/edit/main/docs/about.md")
+
+
+def test_generated_pages_edit_their_data_files(built_site):
+    repo = _config()["repo_url"].rstrip("/")
+    bibs = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "bib").rglob("*.bib"))
+    expected = {"glossary": f"{repo}/edit/main/glossary/terms.yml",
+                "bibliography": f"{repo}/edit/main/{bibs[0]}" if len(bibs) == 1 else f"{repo}/edit/main/bib/"}
+    for page, url in expected.items():
+        assert _tree(built_site, page).xpath('//a[@rel="edit"]/@href') == [url]
+
+
+def test_not_found_page_offers_search_and_the_main_pages(built_site):
+    tree = lxml.html.fromstring((built_site / "404.html").read_text(encoding="utf-8"))
+    article = tree.xpath("//article")[0]
+    assert article.xpath('.//form[@role="search"]//input[@name="q"]')
+    links = article.xpath(".//a/@href")
+    for target in ("essay/", "context/aepf/", "glossary/", "bibliography/"):
+        assert any(href.endswith("/" + target) for href in links), target
+
+
+def test_abbreviations_underlined_once_and_never_in_headings_or_references(built_site):
+    for page in ["essay", "glossary", "bibliography", "context/aepf"]:
+        tree = _tree(built_site, page)
+        marked = tree.xpath('//article//abbr[contains(@class, "first-use")]')
+        titles = [a.get("title") or a.get("data-title") for a in marked]
+        assert len(titles) == len(set(titles)), page
+        assert tree.xpath('//article//*[self::h1 or self::h2 or self::h3]//abbr[contains(@class, "first-use")]') == []
+        assert tree.xpath('//article//*[contains(@class, "csl-entry")]//abbr[contains(@class, "first-use")]') == []
+        every = tree.xpath("//article//abbr[@title]")
+        assert len(every) > len(marked) or page == "bibliography", page  # the others keep their tooltip
+
+
+# --- in the browser -------------------------------------------------------------------------------------------
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+from test_browser import base_url, browser  # noqa: E402,F401  (fixtures)
+
+MEASURE = """() => {
+  const counts = [];
+  for (const p of document.querySelectorAll('p.essay-text[id^="p-"]')) {
+    const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT,
+      {acceptNode: n => n.parentElement.closest('.para-tools, sup') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+    const lines = new Map(), range = document.createRange();
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      for (let i = 0; i < n.length; i++) {
+        range.setStart(n, i); range.setEnd(n, i + 1);
+        const box = range.getClientRects()[0];
+        if (box) { const top = Math.round(box.top); lines.set(top, (lines.get(top) || 0) + 1); }
+      }
+    }
+    const perLine = [...lines.keys()].sort((a, b) => a - b).map(k => lines.get(k));
+    counts.push(...perLine.slice(0, -1));  // a paragraph's last line is short by nature
+  }
+  return counts;
+}"""
+
+
+def _open(browser, base_url, width, height, scheme, path="essay/", **options):
+    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme, **options)
+    page = context.new_page()
+    page.goto(base_url + path)
+    page.wait_for_load_state("networkidle")
+    page.evaluate("document.fonts.ready.then(() => true)")
+    return context, page
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (390, 844)])
+def test_essay_is_set_in_the_shipped_serif(browser, base_url, width, height, scheme):
+    context, page = _open(browser, base_url, width, height, scheme)
+    try:
+        family = page.evaluate("getComputedStyle(document.getElementById('p-1')).fontFamily")
+        assert family.strip('"\'').startswith(FACE), family
+        loaded = page.evaluate("[...document.fonts].filter(f => f.status === 'loaded').map(f => [f.family.replace(/\"/g, ''), f.weight, f.style])")
+        assert [FACE, "400", "normal"] in loaded, loaded
+        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == ("slate" if scheme == "dark" else "default")
+        title, text = page.evaluate("[document.querySelector('article h1'), document.getElementById('p-1')].map(e => getComputedStyle(e))"
+                                    ".map(c => [c.fontWeight, c.color])")
+        assert int(title[0]) >= 600 and title[1] == text[1], (title, text)  # the title as dark as the text, bold
+    finally:
+        context.close()
+
+
+def test_only_first_uses_are_underlined_on_screen(browser, base_url):
+    context, page = _open(browser, base_url, 1366, 768, "light", path="glossary/")
+    try:
+        underlined = page.evaluate("[...document.querySelectorAll('article abbr')]"
+                                   ".filter(a => getComputedStyle(a).textDecorationLine.includes('underline') || parseFloat(getComputedStyle(a).borderBottomWidth) > 0)"
+                                   ".map(a => [a.classList.contains('first-use'), !!a.closest('h1, h2, h3')])")
+        print(f"glossary: {len(underlined)} underlined abbreviations")
+        assert underlined and all(first and not heading for first, heading in underlined), underlined
+    finally:
+        context.close()
+
+
+def test_measure_and_first_screen_on_a_desktop(browser, base_url):
+    context, page = _open(browser, base_url, 1366, 768, "light")
+    try:
+        counts = page.evaluate(MEASURE)
+        assert len(counts) > 20
+        median = statistics.median(counts)
+        print(f"1366 px: median {median} characters a line over {len(counts)} lines")
+        assert 60 <= median <= 75, median
+        assert page.locator("#p-1").bounding_box()["y"] < 768 - 40  # its first line is on the first screen
+    finally:
+        context.close()
+
+
+def test_measure_on_a_phone(browser, base_url):
+    context, page = _open(browser, base_url, 390, 844, "light")
+    try:
+        median = statistics.median(page.evaluate(MEASURE))
+        print(f"390 px: median {median} characters a line")
+        assert 30 <= median <= 60, median
+    finally:
+        context.close()
+
+
+def test_palette_toggle_is_a_visible_keyboard_target(browser, base_url):
+    context, page = _open(browser, base_url, 1366, 768, "light")
+    try:
+        for _ in range(12):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.classList.contains('md-option')"):
+                break
+        else:
+            pytest.fail("the palette toggle is not reachable by Tab")
+        box = page.evaluate("(() => { const r = document.activeElement.getBoundingClientRect(); return [r.width, r.height]; })()")
+        assert box[0] >= 24 and box[1] >= 24, box
+        outline = page.evaluate("getComputedStyle(document.activeElement.nextElementSibling).outlineStyle")
+        assert outline not in ("", "none"), outline
+        page.locator("label.md-header__button[for^='__palette']:visible").click()
+        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
+    finally:
+        context.close()
+
+
+def test_first_tap_on_an_abbreviation_shows_it(browser, base_url):
+    context, page = _open(browser, base_url, 390, 844, "light", has_touch=True, is_mobile=True)
+    try:
+        abbr = page.locator("xpath=//article//p[contains(@class, 'essay-text')]//abbr").first
+        abbr.scroll_into_view_if_needed()
+        abbr.tap()
+        page.wait_for_timeout(300)
+        tooltip = page.locator("#term-tooltip")
+        assert tooltip.is_visible()
+        assert tooltip.inner_text() == (abbr.get_attribute("data-title") or abbr.get_attribute("title"))
+    finally:
+        context.close()
+
+
+def test_essay_page_with_its_fonts_weighs_at_most_120_kb_gzipped(browser, base_url, built_site):
+    sys.path.insert(0, str(ROOT / "bench"))
+    from run import page_weight
+
+    context, page = _open(browser, base_url, 1366, 768, "light")
+    try:
+        fonts = page.evaluate("performance.getEntriesByType('resource').map(e => e.name).filter(n => n.endsWith('.woff2'))")
+    finally:
+        context.close()
+    assert fonts, "the page loaded no font"
+    files = [built_site / re.sub(r"^https?://[^/]+/", "", url) for url in fonts]
+    font_bytes = sum(len(gzip.compress(f.read_bytes(), 6)) for f in files)
+    _, packed, _ = page_weight(built_site, "essay")
+    print(f"essay page: {packed / 1024:.1f} KiB HTML+CSS+JS gzipped, {font_bytes / 1024:.1f} KiB fonts ({len(files)} files)")
+    assert packed + font_bytes <= 120 * 1024, (packed, font_bytes)
