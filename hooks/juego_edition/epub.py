@@ -221,12 +221,18 @@ def make_notes(article) -> None:
 
 
 def fix_heading_order(article) -> None:
-    """No heading deeper than one level below the one before it (Ace's heading-order rule)."""
-    previous = 0
+    """No heading deeper than one level below its parent heading (Ace's heading-order rule).
+
+    Headings keep their nesting: two h3 under an h1 both become h2 (siblings stay siblings).
+    """
+    open_headings: list[tuple[int, int]] = []  # (level in the page, level given) of the headings still open
     for heading in article.xpath(".//h1|.//h2|.//h3|.//h4|.//h5|.//h6"):
-        level = min(int(heading.tag[1]), previous + 1)
-        heading.tag = f"h{level}"
-        previous = level
+        level = int(heading.tag[1])
+        while open_headings and open_headings[-1][0] >= level:
+            open_headings.pop()
+        given = open_headings[-1][1] + 1 if open_headings else 1
+        heading.tag = f"h{given}"
+        open_headings.append((level, given))
 
 
 def mark_admonitions(article) -> None:
