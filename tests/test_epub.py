@@ -70,6 +70,14 @@ def test_a_linked_aside_becomes_a_footnote_and_an_unlinked_one_stays_a_plain_not
     assert plain[0].tag == "div" and plain[0].get("role") == "note" and plain[0].get(E.EPUB_TYPE) is None
 
 
+def test_author_date_citations_stay_links_to_the_reference_list_not_notes():
+    page = article('<p>As argued (<a class="citation" href="#ref-juego2010">Juego 2010</a>).</p>'
+                   '<section class="references"><div id="ref-juego2010" class="csl-entry"><p>Juego, Bonn. 2010.</p></div></section>')
+    E.make_notes(page)
+    assert page.xpath(f"//*[@{E.EPUB_TYPE}]") == [] and page.xpath('.//section[@class="notes"]') == []
+    assert page.xpath('.//a[@class="citation"]/@href') == ["#ref-juego2010"] and page.xpath('.//div[@id="ref-juego2010"]')
+
+
 @pytest.mark.parametrize("levels, expected", [
     ([1, 3, 3, 2, 4], [1, 2, 2, 2, 3]),
     ([1, 2, 3], [1, 2, 3]),
