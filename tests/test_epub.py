@@ -6,6 +6,7 @@ build with the export (EPUBCheck, Ace by DAISY, and what the two cannot see).
 
 from __future__ import annotations
 
+import io
 import json
 import posixpath
 import re
@@ -120,8 +121,6 @@ def test_font_faces_are_read_from_the_stylesheet():
 
 
 def test_a_subset_font_keeps_the_characters_asked_for_and_little_else():
-    import io
-
     full = ROOT / "fonts" / "LinLibertine_R.otf"
     data = E.subset_font(full, set("Migration’s ĀČ"))
     subset, original = TTFont(io.BytesIO(data)), TTFont(full)
@@ -223,7 +222,7 @@ def test_every_edition_page_is_in_the_spine_in_book_order_and_in_the_nav(built_s
         assert title and letters("".join(title[0].itertext())) == letters(online), src
     nav_path = next(p for p, _, props in items.values() if "nav" in props.split())
     nav = etree.fromstring(book[nav_path])
-    toc = nav.xpath(f'//x:nav[@epub:type="toc"]', namespaces=NS)[0]
+    toc = nav.xpath('//x:nav[@epub:type="toc"]', namespaces=NS)[0]
     targets = {posixpath.normpath(posixpath.join(posixpath.dirname(nav_path), h.split("#")[0]))
                for h in toc.xpath(".//x:a/@href", namespaces=NS)}
     assert set(chapters) <= targets
@@ -296,7 +295,7 @@ def test_the_essay_and_its_editorial_notes_are_all_there(built_site, book, opf):
 
 def test_fonts_are_subset_only_used_faces_are_shipped_and_each_covers_its_text(book, opf):
     items = manifest(opf)
-    fonts = {p: TTFont(__import__("io").BytesIO(book[p])) for p, t, _ in items.values() if t.startswith("font/")}
+    fonts = {p: TTFont(io.BytesIO(book[p])) for p, t, _ in items.values() if t.startswith("font/")}
     css_path = next(p for p, t, _ in items.values() if t == "text/css")
     faces = {posixpath.normpath(posixpath.join(posixpath.dirname(css_path), url)): (style, weight)
              for _, url, style, weight in E.font_faces(book[css_path].decode("utf-8"))}

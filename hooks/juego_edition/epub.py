@@ -259,7 +259,7 @@ def _to_xhtml(element):
             converted = _to_xhtml(child)
             converted.tail = child.tail
             made.append(converted)
-        elif made.__len__():
+        elif len(made):
             made[-1].tail = (made[-1].tail or "") + (child.tail or "")
         else:
             made.text = (made.text or "") + (child.tail or "")
@@ -328,8 +328,8 @@ def title_page(meta: BookMeta) -> list:
 def nav_page(chapters: list[Chapter]) -> list:
     items = []
     for chapter in chapters:
-        sub = "".join(f'<li><a href="text/{c.filename}#{htmllib.escape(i)}">{htmllib.escape(t)}</a></li>'
-                      for c in [chapter] for _, i, t in c.headings)
+        sub = "".join(f'<li><a href="text/{chapter.filename}#{htmllib.escape(i)}">{htmllib.escape(t)}</a></li>'
+                      for _, i, t in chapter.headings)
         items.append(f'<li><a href="text/{chapter.filename}">{htmllib.escape(chapter.title)}</a>'
                      + (f"<ol>{sub}</ol>" if sub else "") + "</li>")
     toc = lxml.html.fragment_fromstring(
