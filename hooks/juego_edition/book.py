@@ -17,6 +17,8 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
+from juego_edition.epub import write_epub
+
 WEB_ONLY = [
     ".md-content__button", "a.headerlink", ".md-source-file", "script", "form", "nav", "button", ".web-only",
     "a.footnote-backref", ".md-feedback", "aside.md-source-file",
@@ -258,6 +260,5 @@ def export_book(site_dir: Path, root: Path, meta: BookMeta, paper: str = "A4") -
     epub = downloads / f"{meta.slug}.epub"
     stylesheet = (root / "book" / "print.css").read_text(encoding="utf-8")
     render_pdf(assemble_book(site_dir, meta, stylesheet), root / "book", pdf, paper)
-    fonts = sorted((root / "fonts").glob("LinLibertine_R*.otf"))
-    render_epub(essay_for_epub(site_dir, meta, meta.pages[0] if meta.pages else "essay.md"), meta, fonts, root / "book" / "epub.css", epub)
+    write_epub(site_dir, meta, root / "book" / "epub.css", root / "fonts", epub)
     return [pdf, epub]
