@@ -231,11 +231,16 @@ def _start_citation_run(session: CheckSession, pages: dict, config) -> None:
     text = "\n".join(body for _, body in pages.values()) + "\n" + render_glossary_markdown(session.terms)
     known = set(state["aliases"].values())
     blocks, seen = [], set()
-    for block in CitationBlock.from_markdown(guard.protect_non_prose(_aliased(text))):
+    guarded = guard.protect_non_prose(_aliased(text))
+    for block in CitationBlock.from_markdown(guarded):
         if str(block) in seen or any(c.key not in known for c in block.citations):
             continue
         seen.add(str(block))
         blocks.append(block)
+    for _, _, narrative, _ in guard.narrative_citations(guarded, find_citations(guarded)[0], known):
+        if narrative not in seen:  # "@key" in running text: Pandoc's "Juego (2010)"
+            seen.add(narrative)
+            blocks.append(narrative)
     csl_json, csl, texts = state["csl_json"], state["csl"], [str(block) for block in blocks]
     run = deferred.in_background(lambda: bibliography.format_citation_blocks(texts, csl_json.result(), csl))
     batch = DeferredCitations(blocks, sorted(known), run)
@@ -292,7 +297,8 @@ def _generate_and_guard(markdown, page, config, files):
     state["unknown_keys"] |= unknown
     markdown = guard.protect_non_prose(_aliased(guard.defuse_unknown_keys(markdown, unknown)))
     if state["author_date"]:
-        markdown = _note_page_references(markdown, page, config)
+        markdown, narrative_keys = _narrative_citations(markdown)
+        markdown = _note_page_references(markdown, page, config, narrative_keys)
     # Every abbreviation gets its tooltip from the glossary source (Python-Markdown's abbr extension).
     return markdown + ABBREVIATIONS_START + abbreviation_definitions(session.terms) + "\n"
 
@@ -305,13 +311,26 @@ def _aliased(markdown: str) -> str:
     return guard.alias_citations(markdown, find_citations(markdown)[0], aliases)
 
 
-def _note_page_references(markdown: str, page, config) -> str:
+def _narrative_citations(markdown: str) -> tuple[str, list[str]]:
+    """Narrative citations ("@key", "@key [p. 3]") put in as Pandoc formats them (or their tokens), before
+    mkdocs-bibtex would print the full reference there; the keys, for the page's reference list. Left to
+    mkdocs-bibtex when it formats each page itself (EDITION_BATCH_CITATIONS=false)."""
+    batch: DeferredCitations | None = state.get("batch")
+    if batch is None or "@" not in markdown:
+        return markdown, []
+    texts = batch.inline if batch.ready else batch.inline_marks()
+    found = guard.narrative_citations(markdown, find_citations(markdown)[0], set(state["aliases"].values()))
+    spans = [(start, end, texts[text]) for start, end, text, _ in found if text in texts]
+    return guard.replace_spans(markdown, spans), [key for _, _, text, key in found if text in texts]
+
+
+def _note_page_references(markdown: str, page, config, also: list[str]) -> str:
     """Remember the sources the page cites (as mkdocs-bibtex will read them), for its reference list; where
     the page writes mkdocs-bibtex's bibliography command, the list goes there instead of at the end."""
     from mkdocs_bibtex.citation import CitationBlock
 
     known = set(state["aliases"].values())
-    cited = (c.key for block in CitationBlock.from_markdown(markdown) for c in block.citations)
+    cited = [c.key for block in CitationBlock.from_markdown(markdown) for c in block.citations] + also
     state["page_keys"][page.file.src_uri] = list(dict.fromkeys(k for k in cited if k in known))
     return markdown.replace(config.plugins.get("bibtex").config.bib_command, pages.PAGE_REFERENCES_MARKER)
 

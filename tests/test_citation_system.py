@@ -89,6 +89,16 @@ def test_a_note_style_keeps_mkdocs_bibtex_footnotes():
     assert guard.author_date_only(plugin) is False and plugin.config.bib_by_default is True
 
 
+def test_narrative_citations_are_found_with_their_locators():
+    from juego_edition.citations import find_citations
+
+    text = "As @a [p. 3] argues, @b [see the note](x.md) and [@c] differ; @zz is unknown, `@a` is code."
+    found = guard.narrative_citations(text, find_citations(text)[0], {"a", "b", "c"})
+    assert [(t, k) for _, _, t, k in found] == [("@a [p. 3]", "a"), ("@b", "b")]
+    assert guard.replace_spans(text, [(s, e, "X") for s, e, _, _ in found]) == \
+        "As X argues, X [see the note](x.md) and [@c] differ; @zz is unknown, `@a` is code."
+
+
 def _batch(inline: dict, references: dict) -> deferred.DeferredCitations:
     answer: Future = Future()
     answer.set_result((inline, references))
@@ -122,11 +132,12 @@ def test_pandoc_links_each_source_of_a_citation_to_its_entry(tmp_path):
     data = tmp_path / "items.json"
     data.write_text(json.dumps(items), encoding="utf-8")
     csl = resolve_csl_style("chicago-author-date", ROOT)
-    inline, references = bibliography.format_citation_blocks(["[@a]", "[see @b, 439]", "[@a; @b]", "[-@a]"], data, csl)
+    inline, references = bibliography.format_citation_blocks(["[@a]", "[see @b, 439]", "[@a; @b]", "[-@a]", "@a [p. 3]"], data, csl)
     assert inline == {"[@a]": "([Juego 2010](#ref-a))",
                       "[see @b, 439]": "(see [International Organization for Migration 2008, 439](#ref-b))",
                       "[@a; @b]": "([Juego 2010](#ref-a); [International Organization for Migration 2008](#ref-b))",
-                      "[-@a]": "([2010](#ref-a))"}
+                      "[-@a]": "([2010](#ref-a))",
+                      "@a [p. 3]": "Juego ([2010, 3](#ref-a))"}  # narrative
     assert list(references) == ["b", "a"]  # the style's order: by author
 
 

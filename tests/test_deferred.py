@@ -180,6 +180,7 @@ expand_abbreviations: false
 
 A numbered group [@group2001] and two works of one author in one year [@same2005a, 3; @same2005b].
 "Quoted" text before a citation [see @same2005b, ch. 2].
+As @same2005a [p. 4] argues, narrative citations read as Pandoc gives them.
 
 | Work | Source |
 |---|---|
@@ -195,8 +196,11 @@ OUTSIDE_PROSE = {
     "note-heading.md": '# Note\n\n!!! note "A note"\n\n    ## A heading in a note [@same2005b]\n\n    Text.\n',
     "quote-heading.md": "# Quote\n\n> ## A heading in a quotation [@group2001]\n",
     "emphasis.md": "# Emphasis\n\n*Emphasis around a citation with an italic title [see @handbook2010, 12]*.\n",
-    "glued.md": "---\nexpand_abbreviations: false\n---\n\n# Glued\n\nThe EU[@same2005b] glued to an abbreviation.\n",
+    "glued.md": "# Glued\n\nThe work[@same2005b]s glued to words on both sides.\n",
 }
+# Glued to an abbreviation: the token's mark starts with "[" as the formatted text starts with "(", so the
+# abbreviation is found either way and the page needs no second rendering (its HTML is compared all the same).
+IN_PROSE = {"abbr-glued.md": "---\nexpand_abbreviations: false\n---\n\n# Glued\n\nThe EU[@same2005b] glued to an abbreviation.\n"}
 
 HEADING_PAGE = """# Last page
 
@@ -214,7 +218,7 @@ def test_a_site_built_with_tokens_reads_exactly_as_one_built_without(tmp_path):
         bib.write(TRICKY_BIB)
     (site / "docs" / "tricky.md").write_text(TRICKY_PAGE, encoding="utf-8")
     (site / "docs" / "zz-heading.md").write_text(HEADING_PAGE, encoding="utf-8")  # rendered last
-    for name, text in OUTSIDE_PROSE.items():
+    for name, text in {**OUTSIDE_PROSE, **IN_PROSE}.items():
         (site / "docs" / name).write_text(text, encoding="utf-8")
     outputs, counts = {}, {}
     for mode in ("wait", "deferred", "fallback"):
@@ -240,6 +244,7 @@ def test_a_site_built_with_tokens_reads_exactly_as_one_built_without(tmp_path):
     tricky = waited[Path("tricky/index.html")]
     assert "2005a" in tricky and "2005b" in tricky and "1. Group. 2001." in tricky.split('class="references"')[1]
     assert 'id="heading-with-a-citation-same-2005a"' in waited[Path("zz-heading/index.html")]
+    assert 'As Same (<a class="citation" href="#ref-same2005a" data-ref="same2005a">2005a, 4</a>) argues' in tricky
     assert not any(deferred.TOKEN.search(text) for site in outputs.values() for text in site.values())
 
 
