@@ -423,7 +423,7 @@ def _finish_content(html: str, page) -> str:
     report(found)
     html = bibliography.link_citations(bibliography.unescape_link_text(html))
     html = bibliography.mark_partly_verified(html, state["notes"])
-    html = webpage.add_reading_time(html, webpage.reading_minutes(page.markdown.split(ABBREVIATIONS_START)[0]))
+    html = webpage.add_reading_time(html, webpage.reading_minutes(bibliography.without_citation_links(page.markdown.split(ABBREVIATIONS_START)[0])))
     record = state.get("essay")
     if record is not None and page.file.src_uri == record.page:
         state["essay_cited"] = list(dict.fromkeys(re.findall(r'class="csl-entry" id="ref-([^"]+)"', html)))

@@ -21,6 +21,11 @@ def test_citation_links_are_marked_with_their_key():
         '<a class="citation" href="#ref-b-2" data-ref="b-2">B 2011, 3</a>) and <a href="#refs">not one</a></p>')
 
 
+def test_citation_links_do_not_count_as_words():
+    text = "As ([Juego 2010](#ref-juego2010migration); [IOM 2008, 439](#ref-iom)) say, see [the essay](essay.md)."
+    assert bibliography.without_citation_links(text) == "As (Juego 2010; IOM 2008, 439) say, see [the essay](essay.md)."
+
+
 def test_a_page_reference_list_has_one_entry_per_source_under_its_heading():
     listing = pages.page_references_markdown({"b": "B. 2011.\n *Book*.", "a": "A. 2010."})
     assert listing.startswith('<section class="references" markdown>') and "## References" in listing

@@ -71,6 +71,15 @@ def link_citations(page_html: str) -> str:
     return _CITATION_LINK.sub(lambda m: f'<a class="citation" href="#ref-{m.group(1)}" data-ref="{m.group(1)}">', page_html)
 
 
+_CITATION_LINK_MARKDOWN = re.compile(r"\[([^\[\]]*)\]\(#ref-[^()\s]+\)")
+
+
+def without_citation_links(markdown: str) -> str:
+    """Formatted citations as the reader reads them: ``([Juego 2010](#ref-juego2010migration))`` as
+    ``(Juego 2010)``, so that counting words (the reading time) does not count link targets."""
+    return _CITATION_LINK_MARKDOWN.sub(r"\1", markdown)
+
+
 _ESCAPED_IN_LINK = re.compile(r"(<a [^>]*>)([^<]*)(</a>)")
 
 
