@@ -421,7 +421,7 @@ def _finish_content(html: str, page) -> str:
     found = check_rendered_html(html, page.file.content_string, shown, state["unknown_keys"])
     session.problems += found
     report(found)
-    html = bibliography.link_citations(bibliography.unescape_link_text(html))
+    html = bibliography.link_citations(bibliography.unescape_entry_dollars(bibliography.unescape_link_text(html)))
     html = bibliography.mark_partly_verified(html, state["notes"])
     html = webpage.add_reading_time(html, webpage.reading_minutes(bibliography.without_citation_links(page.markdown.split(ABBREVIATIONS_START)[0])))
     record = state.get("essay")

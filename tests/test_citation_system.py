@@ -21,6 +21,12 @@ def test_citation_links_are_marked_with_their_key():
         '<a class="citation" href="#ref-b-2" data-ref="b-2">B 2011, 3</a>) and <a href="#refs">not one</a></p>')
 
 
+def test_a_reference_shows_a_dollar_sign_pandoc_escaped():
+    html = '<p>US\\$5 in text</p><div class="csl-entry" id="ref-a">\n<p>AFP. 2010. <em>Home \\$325B</em>.</p>\n</div>'
+    assert bibliography.unescape_entry_dollars(html) == \
+        '<p>US\\$5 in text</p><div class="csl-entry" id="ref-a">\n<p>AFP. 2010. <em>Home $325B</em>.</p>\n</div>'
+
+
 def test_citation_links_do_not_count_as_words():
     text = "As ([Juego 2010](#ref-juego2010migration); [IOM 2008, 439](#ref-iom)) say, see [the essay](essay.md)."
     assert bibliography.without_citation_links(text) == "As (Juego 2010; IOM 2008, 439) say, see [the essay](essay.md)."

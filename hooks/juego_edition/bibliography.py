@@ -83,6 +83,15 @@ def without_citation_links(markdown: str) -> str:
 _ESCAPED_IN_LINK = re.compile(r"(<a [^>]*>)([^<]*)(</a>)")
 
 
+_ENTRY_BLOCK = re.compile(r'(<div class="csl-entry"[^>]*>)(.*?)(</div>)', re.S)
+
+
+def unescape_entry_dollars(page_html: str) -> str:
+    """Pandoc's Markdown writer escapes '$' (``\\$325B``), which Python-Markdown does not read as an escape;
+    a reference shows the dollar sign alone."""
+    return _ENTRY_BLOCK.sub(lambda m: m.group(1) + m.group(2).replace("\\$", "$") + m.group(3), page_html)
+
+
 def unescape_link_text(page_html: str) -> str:
     """Remove Markdown backslash escapes that mkdocs-bibtex leaves in URL link text (``3585\\_0``)."""
     return _ESCAPED_IN_LINK.sub(lambda m: m.group(1) + re.sub(r"\\([_*~])", r"\1", m.group(2)) + m.group(3), page_html)
