@@ -160,6 +160,9 @@ def on_config(config):
         unknown_keys=set(),
         unreadable=set(),
         essay_cited=[],
+        author_date=False,
+        page_keys={},
+        style_order=None,
         docs_prefix=settings.shown(settings.docs_dir).rstrip("/") + "/",
         bib_text=bib_text,
         batch_mode=_batch_mode(),
@@ -202,6 +205,8 @@ def on_files(files, config):
         # mkdocs-bibtex hands Pandoc the .bib as pybtex re-writes it, which turns month = apr into "April"
         # and so loses the month and day of dated items; give Pandoc our entries as written instead.
         registry.__dict__["bib_data_bibtex"] = state["bib_text"]
+    # One citation system: author-date in the text, linked to a reference list per page; no footnotes.
+    state["author_date"] = guard.author_date_only(config.plugins.get("bibtex"))
     state["files"] = files
     if state["batch_mode"] != "false":
         _start_citation_run(session, pages, config)  # in the background: started before the checks
@@ -230,15 +235,20 @@ def _start_citation_run(session: CheckSession, pages: dict, config) -> None:
     text = "\n".join(body for _, body in pages.values()) + "\n" + render_glossary_markdown(session.terms)
     known = set(state["aliases"].values())
     blocks, seen = [], set()
-    for block in CitationBlock.from_markdown(guard.protect_non_prose(_aliased(text))):
+    guarded = guard.protect_non_prose(_aliased(text))
+    for block in CitationBlock.from_markdown(guarded):
         if str(block) in seen or any(c.key not in known for c in block.citations):
             continue
         seen.add(str(block))
         blocks.append(block)
+    for _, _, narrative, _ in guard.narrative_citations(guarded, find_citations(guarded)[0], known):
+        if narrative not in seen:  # "@key" in running text: Pandoc's "Juego (2010)"
+            seen.add(narrative)
+            blocks.append(narrative)
     csl_json, csl, texts = state["csl_json"], state["csl"], [str(block) for block in blocks]
     run = deferred.in_background(lambda: bibliography.format_citation_blocks(texts, csl_json.result(), csl))
     batch = DeferredCitations(blocks, sorted(known), run)
-    registry._inline_cache.update(batch.inline_tokens())
+    registry._inline_cache.update(batch.inline_marks())
     registry._reference_cache.update(batch.reference_tokens())
     state["batch"] = batch
 
@@ -290,6 +300,9 @@ def _generate_and_guard(markdown, page, config, files):
     unknown = {use.key for use in find_citations(markdown)[0] if use.key not in session.entries}
     state["unknown_keys"] |= unknown
     markdown = guard.protect_non_prose(_aliased(guard.defuse_unknown_keys(markdown, unknown)))
+    if state["author_date"]:
+        markdown, narrative_keys = _narrative_citations(markdown)
+        markdown = _note_page_references(markdown, page, config, narrative_keys)
     # Every abbreviation gets its tooltip from the glossary source (Python-Markdown's abbr extension).
     return markdown + ABBREVIATIONS_START + abbreviation_definitions(session.terms) + "\n"
 
@@ -302,8 +315,55 @@ def _aliased(markdown: str) -> str:
     return guard.alias_citations(markdown, find_citations(markdown)[0], aliases)
 
 
-@event_priority(-100)  # after mkdocs-bibtex: put back the '@' hidden from it in code and URLs
+def _narrative_citations(markdown: str) -> tuple[str, list[str]]:
+    """Narrative citations ("@key", "@key [p. 3]") put in as Pandoc formats them (or their tokens), before
+    mkdocs-bibtex would print the full reference there; the keys, for the page's reference list. Left to
+    mkdocs-bibtex when it formats each page itself (EDITION_BATCH_CITATIONS=false)."""
+    batch: DeferredCitations | None = state.get("batch")
+    if batch is None or "@" not in markdown:
+        return markdown, []
+    texts = batch.inline if batch.ready else batch.inline_marks()
+    found = guard.narrative_citations(markdown, find_citations(markdown)[0], set(state["aliases"].values()))
+    spans = [(start, end, texts[text]) for start, end, text, _ in found if text in texts]
+    return guard.replace_spans(markdown, spans), [key for _, _, text, key in found if text in texts]
+
+
+def _note_page_references(markdown: str, page, config, also: list[str]) -> str:
+    """Remember the sources the page cites (as mkdocs-bibtex will read them), for its reference list; where
+    the page writes mkdocs-bibtex's bibliography command, the list goes there instead of at the end."""
+    from mkdocs_bibtex.citation import CitationBlock
+
+    known = set(state["aliases"].values())
+    cited = [c.key for block in CitationBlock.from_markdown(markdown) for c in block.citations] + also
+    state["page_keys"][page.file.src_uri] = list(dict.fromkeys(k for k in cited if k in known))
+    return markdown.replace(config.plugins.get("bibtex").config.bib_command, pages.PAGE_REFERENCES_MARKER)
+
+
+def _page_reference_texts(keys: list[str]) -> dict[str, str]:
+    """The formatted reference of each cited key, in the style's order (tokens, put in that order when
+    Pandoc answers, if it has not yet)."""
+    wanted = set(keys)
+    batch: DeferredCitations | None = state.get("batch")
+    if batch is not None:
+        if batch.ready:
+            return {k: text for k, text in batch.references.items() if k in wanted}
+        tokens = batch.reference_tokens()
+        return {k: tokens[k] for k in sorted(wanted) if k in tokens}
+    # mkdocs-bibtex formatted the page itself (EDITION_BATCH_CITATIONS=false): its cache has the texts, and one
+    # more Pandoc run per build gives the style's order
+    cache = state["config"].plugins.get("bibtex").registry._reference_cache
+    if state["style_order"] is None:
+        state["style_order"] = bibliography.style_order(state["bib_paths"], state["csl"])
+    order = state["style_order"]
+    return {k: cache[k] for k in sorted(wanted, key=lambda k: order.get(k, len(order))) if k in cache}
+
+
+@event_priority(-100)  # after mkdocs-bibtex: the page's reference list; put back the '@' hidden in code and URLs
 def _restore_hidden_at(markdown, page, config, files):
+    keys = state["page_keys"].pop(page.file.src_uri, None)
+    if keys is not None:
+        heading = None if pages.PAGE_REFERENCES_MARKER in markdown else pages.REFERENCES_HEADING
+        markdown = pages.place_page_references(markdown, pages.page_references_markdown(_page_reference_texts(keys), heading))
     return guard.restore_non_prose(markdown)
 
 
@@ -352,9 +412,7 @@ def _put_citations_in(html: str, page, config) -> str:
         page.render(config, state["files"])
         result = page.content
         state["rerendered"] += 1
-    if pages.BIBLIOGRAPHY_MARKER in page.file.content_string:
-        result = batch.reorder_entries(result)
-    return result
+    return batch.reorder_entries(result)  # a reference list written with tokens was in key order
 
 
 def _toc_titles(items) -> list[str]:
@@ -378,13 +436,13 @@ def _finish_content(html: str, page) -> str:
     found = check_rendered_html(html, page.file.content_string, shown, state["unknown_keys"])
     session.problems += found
     report(found)
-    html = bibliography.unescape_link_text(html)
+    html = bibliography.link_citations(bibliography.unescape_entry_dollars(bibliography.unescape_link_text(html)))
     html = bibliography.mark_partly_verified(html, state["notes"])
     html = webpage.mark_first_abbreviations(html)
-    html = webpage.add_reading_time(html, webpage.reading_minutes(webpage.reading_text(html, page.markdown.split(ABBREVIATIONS_START)[0])))
+    html = webpage.add_reading_time(html, webpage.reading_minutes(webpage.reading_text(html, bibliography.without_citation_links(page.markdown.split(ABBREVIATIONS_START)[0]))))
     record = state.get("essay")
     if record is not None and page.file.src_uri == record.page:
-        state["essay_cited"] = list(dict.fromkeys(re.findall(r'id="fn:([^"]+)"', html)))
+        state["essay_cited"] = list(dict.fromkeys(re.findall(r'class="csl-entry" id="ref-([^"]+)"', html)))
         downloads = {label: posixpath.relpath(f"cite/{name}", page.url.rstrip("/") or ".") for label, name in CITE_FILES.items()}
         html = html.replace("<!-- cite:this -->", webpage.cite_block(_citations(state["config"]), downloads))
         html = _key_editorial_notes(html, page, shown)

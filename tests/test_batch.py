@@ -27,7 +27,13 @@ def build(project: Path, out: Path, verbose: bool = False, **env) -> subprocess.
     return result
 
 
+CITATION_LINK = re.compile(r'<a class="citation" href="#ref-([^"]+)" data-ref="\1">(.*?)</a>', re.S)
+
+
 def normalised(html: str) -> str:
+    # mkdocs-bibtex's own Pandoc run asks for no links (link-citations: false), so per page the in-text
+    # citations are plain text; the links of the batched site are checked in test_citation_system.py
+    html = CITATION_LINK.sub(r"\2", html)
     html = re.sub(r"\bn\.d\.-[a-z]\.", "n.d.", html)  # "n.d.-a." -> "n.d." (the style does not double the period after "n.d.")
     html = re.sub(r"\b(\d{4}|n\.d\.)-?[a-z]\b", r"\1", html)  # 2010a -> 2010, n.d.-b -> n.d.
     return html
@@ -43,6 +49,7 @@ def both_ways(tmp_path_factory):
 
 def test_real_site_is_the_same_built_both_ways(both_ways):
     batched, per_page = both_ways
+    assert len(CITATION_LINK.findall((batched / "essay" / "index.html").read_text(encoding="utf-8"))) >= 10
     pages = sorted(p.relative_to(batched) for p in batched.rglob("*.html"))
     assert pages == sorted(p.relative_to(per_page) for p in per_page.rglob("*.html"))
     different = [str(p) for p in pages if p.parts[0] != "bibliography"

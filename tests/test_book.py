@@ -66,7 +66,7 @@ def test_parity_every_cited_work_and_used_term_on_the_site_is_in_the_pdf(built_s
     cited, used_terms = set(), set()
     for page in built_site.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
-        cited |= set(re.findall(r'id="fn:([^"]+)"', html))
+        cited |= set(re.findall(r'<a class="citation" href="#ref-([^"]+)"', html))
         used_terms |= set(re.findall(r'<abbr title="([^"]+)"', html))
     assert len(cited) >= 30 and len(used_terms) >= 10
     flat = letters(pdf_text)

@@ -76,13 +76,49 @@ def test_search_finds_the_right_page(page, base_url, query, expected):
 
 def test_citation_hover_and_focus_show_the_reference(page, base_url):
     page.goto(base_url + "essay/")
-    ref = page.locator("a.footnote-ref").first
-    ref.hover()
-    tooltip = page.locator(".md-tooltip2").filter(has_text="Juego, Bonn")
-    tooltip.first.wait_for(state="visible", timeout=5000)
+    ref = page.locator('article a.citation[data-ref="iom2008wmr"]').first
+    preview = page.locator("#citation-preview")
+    ref.hover()  # mouse
+    preview.wait_for(state="visible", timeout=5000)
+    assert preview.inner_text().startswith("International Organization for Migration. 2008.")
+    assert ref.get_attribute("aria-describedby") == "citation-preview"
     page.mouse.move(0, 0)
-    ref.focus()
-    tooltip.first.wait_for(state="visible", timeout=5000)
+    preview.wait_for(state="hidden", timeout=5000)
+    # keyboard: Tab from the element before the citation
+    page.evaluate("""key => {
+        const links = [...document.querySelectorAll('article a[href], article button')];
+        const i = links.indexOf(document.querySelector(`article a.citation[data-ref="${key}"]`));
+        links[i - 1].focus();
+    }""", "juego2010migration")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.ref") == "juego2010migration"
+    preview.wait_for(state="visible", timeout=5000)
+    assert preview.inner_text().startswith("Juego, Bonn. 2010.")
+    page.keyboard.press("Escape")
+    preview.wait_for(state="hidden", timeout=5000)
+
+
+def test_one_tap_on_a_citation_previews_it_without_jumping(browser, base_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.goto(base_url + "essay/")
+    ref = page.locator('article a.citation[data-ref="migrationnews2010un"]').first
+    ref.scroll_into_view_if_needed()
+    before = page.evaluate("[window.scrollY, location.hash]")
+    ref.tap()
+    preview = page.locator("#citation-preview")
+    preview.wait_for(state="visible", timeout=5000)
+    assert preview.inner_text().startswith("Migration News. 2010.")
+    assert page.evaluate("[window.scrollY, location.hash]") == before  # the page did not jump to the list
+    box, width = preview.bounding_box(), page.evaluate("document.documentElement.clientWidth")
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width  # fits on the phone's screen
+    page.keyboard.press("Escape")
+    preview.wait_for(state="hidden", timeout=5000)
+    ref.tap()
+    preview.wait_for(state="visible", timeout=5000)
+    page.locator("article h1").tap()  # a tap elsewhere closes it
+    preview.wait_for(state="hidden", timeout=5000)
+    context.close()
 
 
 def test_term_tooltips_by_mouse_keyboard_and_touch(browser, base_url):

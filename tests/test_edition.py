@@ -89,7 +89,7 @@ def test_each_gloss_is_a_visible_editorial_note_with_a_citation(essay_html, labe
     note = notes[0]
     assert "Editors’ note" in note.xpath('string(./p[@class="editorial-note__label"])')
     assert not note.get("hidden") and "display:none" not in (note.get("style") or "").replace(" ", "")
-    assert note.xpath('.//a[@class="footnote-ref"][starts-with(@href, "#fn:")]'), "the note cites no source"
+    assert note.xpath('.//a[@class="citation"][starts-with(@href, "#ref-")]'), "the note cites no source"
 
 
 def test_every_bib_entry_is_cited_somewhere(built_site):
@@ -97,7 +97,7 @@ def test_every_bib_entry_is_cited_somewhere(built_site):
     for page in built_site.rglob("*.html"):
         if page.parent.name == "bibliography":
             continue
-        cited |= set(re.findall(r'id="fn:([^"]+)"', page.read_text(encoding="utf-8")))
+        cited |= set(re.findall(r'<a class="citation" href="#ref-([^"]+)"', page.read_text(encoding="utf-8")))
     assert bib_keys() - cited == set()
     assert cited - bib_keys() == set()
 
@@ -151,7 +151,7 @@ def uncited_factual_blocks(html: str) -> list[str]:
     found = []
     for bad in article.xpath('.//*[contains(@class, "web-only")]'):  # reading time, tools: not statements
         bad.drop_tree()
-    for block in article.xpath('.//p[not(ancestor::blockquote) and not(ancestor::li) and not(ancestor::td) and not(ancestor::div[@class="footnote"])]'
+    for block in article.xpath('.//p[not(ancestor::blockquote) and not(ancestor::li) and not(ancestor::td) and not(ancestor::div[@class="footnote"]) and not(ancestor::section[@class="references"])]'
                                ' | .//li[not(ancestor::div[@class="footnote"])] | .//tr[td]'):
         text = " ".join(" ".join(block.itertext()).split())
         # numbers inside link texts (page titles such as "ASEM and migration, 1996-2011") and names
@@ -161,7 +161,7 @@ def uncited_factual_blocks(html: str) -> list[str]:
             link.drop_tree()  # keeps the text after the link
         own = " ".join(" ".join(bare.itertext()).split())
         own = re.sub(r"\b[A-Z]{2,}-?\d+\b", "", own)
-        if re.search(r"\b\d{1,4}\b", own) and not block.xpath('.//a[@class="footnote-ref"]'):
+        if re.search(r"\b\d{1,4}\b", own) and not block.xpath('.//a[@class="citation"]'):
             found.append(text[:120])
     return found
 
@@ -175,12 +175,14 @@ def uncited_reported_claims(html: str) -> list[str]:
     citation of their own; a citation elsewhere in the sentence or paragraph does not cover them."""
     tree = lxml.html.fromstring(html)
     article = tree.xpath('//article')[0]
-    for bad in article.xpath('.//*[contains(@class, "web-only")] | .//div[@class="footnote"]'):
+    for bad in article.xpath('.//*[contains(@class, "web-only")] | .//div[@class="footnote"] | .//section[@class="references"]'):
         bad.drop_tree()
     found = []
     for block in article.xpath('.//p[not(ancestor::blockquote)] | .//li | .//tr[td]'):
         block = copy.deepcopy(block)
-        for ref in block.xpath('.//a[@class="footnote-ref"]'):
+        for ref in block.xpath('.//a[@class="citation"]'):
+            for child in ref:
+                ref.remove(child)
             ref.text = f" {CITED} "
         text = " ".join(" ".join(block.itertext()).split())
         clauses = re.split(r"(?<=[.!?])\s+(?=[A-Z\u201c\"(*])|;\s+|,\s+(?=(?:while|whereas|but|although)\b)", text)
@@ -189,9 +191,9 @@ def uncited_reported_claims(html: str) -> list[str]:
 
 
 def test_uncited_reported_claims_are_detected():
-    page = ('<article><p>A working paper lists it with the Asian partners (Yeo 2013)<sup><a class="footnote-ref" href="#fn:y">1</a></sup>, '
+    page = ('<article><p>A working paper lists it with the Asian partners (<a class="citation" href="#ref-y" data-ref="y">Yeo 2013</a>), '
             'while press reports seen during the research counted it among the European ones. This edition does not assign it.</p>'
-            '<p>According to IOM it was single (IOM n.d.)<sup><a class="footnote-ref" href="#fn:i">2</a></sup>.</p></article>')
+            '<p>According to <abbr>IOM</abbr> it was single (<a class="citation" href="#ref-i" data-ref="i"><abbr>IOM</abbr> n.d.</a>).</p></article>')
     assert uncited_reported_claims(page) == ["while press reports seen during the research counted it among the European ones."]
 
 
@@ -202,7 +204,7 @@ def test_reported_claims_carry_their_own_citation(built_site, page):
 
 
 def test_uncited_factual_blocks_are_detected():
-    page = ('<article><p>The summit met in 1996.</p><p>It met in 2010 (X 2010)<sup><a class="footnote-ref" href="#fn:x">1</a></sup>.</p>'
+    page = ('<article><p>The summit met in 1996.</p><p>It met in 2010 (<a class="citation" href="#ref-x" data-ref="x">X 2010</a>).</p>'
             '<table><tr><th>Date</th></tr><tr><td>2002</td><td>Lanzarote.</td></tr></table></article>')
     assert uncited_factual_blocks(page) == ["The summit met in 1996.", "2002 Lanzarote."]
 

@@ -51,7 +51,7 @@ def test_highwire_tags_for_google_scholar(essay_html, built_site):
     assert "citation_conference_title" not in meta  # not a conference paper
     pdf_url = meta["citation_pdf_url"][0]
     assert pdf_url.startswith(SITE) and (built_site / pdf_url[len(SITE):]).is_file()
-    cited = set(re.findall(r'id="fn:([^"]+)"', essay_html))
+    cited = set(re.findall(r'<a class="citation" href="#ref-([^"]+)"', essay_html))
     assert len(meta["citation_reference"]) == len(cited) >= 10
     assert all(r.startswith("citation_title=") for r in meta["citation_reference"])
 

@@ -15,7 +15,7 @@ def verification_notes(entries: Mapping[str, Mapping[str, str]]) -> dict[str, st
     """Map each key whose ``note`` starts with "Partly verified:" to that note.
 
     Chicago author-date does not print BibTeX ``note`` for most entry types, so the edition adds the
-    note itself wherever the reference is shown (footnotes and the bibliography page).
+    note itself wherever the reference is shown (each page's reference list and the bibliography page).
     """
     notes = {}
     for key, fields in entries.items():
@@ -31,8 +31,9 @@ _ENTRY_OPEN = re.compile(r'<(?P<tag>div|li)\b[^>]*\bid="(?:fn:|ref-)(?P<key>[^"]
 def mark_partly_verified(page_html: str, notes: Mapping[str, str]) -> str:
     """Append a visible verification note to every rendered reference of a partly verified entry.
 
-    Works on footnotes written by mkdocs-bibtex (``<li id="fn:key">``) and on the Pandoc reference
-    list (``<div id="ref-key">``); the note goes before the element's closing tag.
+    Works on reference-list entries (``<div id="ref-key">``: a page's list and the bibliography page) and
+    on footnotes (``<li id="fn:key">``, as mkdocs-bibtex writes them for a note style); the note goes
+    before the element's closing tag.
     """
     if not notes:
         return page_html
@@ -61,7 +62,34 @@ def mark_partly_verified(page_html: str, notes: Mapping[str, str]) -> str:
     return "".join(out)
 
 
+_CITATION_LINK = re.compile(r'<a href="#ref-([^"]+)">')
+
+
+def link_citations(page_html: str) -> str:
+    """Mark Pandoc's in-text citation links (``<a href="#ref-key">``, from ``link-citations``) as citations,
+    with the key for the preview script: ``<a class="citation" href="#ref-key" data-ref="key">``."""
+    return _CITATION_LINK.sub(lambda m: f'<a class="citation" href="#ref-{m.group(1)}" data-ref="{m.group(1)}">', page_html)
+
+
+_CITATION_LINK_MARKDOWN = re.compile(r"\[([^\[\]]*)\]\(#ref-[^()\s]+\)")
+
+
+def without_citation_links(markdown: str) -> str:
+    """Formatted citations as the reader reads them: ``([Juego 2010](#ref-juego2010migration))`` as
+    ``(Juego 2010)``, so that counting words (the reading time) does not count link targets."""
+    return _CITATION_LINK_MARKDOWN.sub(r"\1", markdown)
+
+
 _ESCAPED_IN_LINK = re.compile(r"(<a [^>]*>)([^<]*)(</a>)")
+
+
+_ENTRY_BLOCK = re.compile(r'(<div class="csl-entry"[^>]*>)(.*?)(</div>)', re.S)
+
+
+def unescape_entry_dollars(page_html: str) -> str:
+    """Pandoc's Markdown writer escapes '$' (``\\$325B``), which Python-Markdown does not read as an escape;
+    a reference shows the dollar sign alone."""
+    return _ENTRY_BLOCK.sub(lambda m: m.group(1) + m.group(2).replace("\\$", "$") + m.group(3), page_html)
 
 
 def unescape_link_text(page_html: str) -> str:
@@ -82,6 +110,12 @@ def render_reference_list(bib_files: Iterable[Path], csl_file: Path) -> str:
         return pypandoc.convert_file(str(doc), "html", format="markdown", extra_args=args)
 
 
+def style_order(bib_files: Iterable[Path], csl_file: Path) -> dict[str, int]:
+    """Each entry's place in the style's bibliography order (one Pandoc run)."""
+    ids = re.findall(r'<div id="ref-([^"]+)"', render_reference_list(bib_files, csl_file))
+    return {key: i for i, key in enumerate(dict.fromkeys(ids))}
+
+
 # mkdocs-bibtex's Pandoc registry (registry.py, _process_with_pandoc) formats citations from this document
 # and reads Pandoc's answer with these patterns; format_citation_blocks keeps both, so its results can fill
 # that registry's caches as if it had formatted them itself.
@@ -93,10 +127,11 @@ _ENTRY_PLAIN = re.compile(r"::: \{#ref-(?P<key>[^\s]+) .csl-entry\}\r?\n(?P<cita
 def format_citation_blocks(blocks: list[str], csl_json: Path, csl_file: Path) -> tuple[dict[str, str], dict[str, str]]:
     """Every citation block (its Markdown, e.g. ``[@key, p. 3]``) formatted in one Pandoc run: the in-text
     form by block, and the reference of every entry (cited or not: ``nocite``) by key, in the style's
-    bibliography order."""
+    bibliography order. The in-text forms link each source to its entry (Pandoc's ``link-citations``):
+    ``([Juego 2010](#ref-juego2010migration); [IOM 2008, 439](#ref-iom2008wmr))``."""
     import pypandoc
 
-    doc = "\n---\nlink-citations: false\nnocite: '@*'\n---\n\n" + "\n\n".join(f"{i}. {block}" for i, block in enumerate(blocks))
+    doc = "\n---\nlink-citations: true\nnocite: '@*'\n---\n\n" + "\n\n".join(f"{i}. {block}" for i, block in enumerate(blocks))
     doc += "\n\n# References\n\n"
     args = ["--citeproc", "--bibliography", str(csl_json), "--csl", str(csl_file)]
     output = pypandoc.convert_text(source=doc, to="markdown-citations", format="markdown", extra_args=args)

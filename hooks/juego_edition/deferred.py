@@ -20,15 +20,21 @@ from functools import lru_cache
 TOKEN = re.compile(r"zqx([cr])(\d+)xqz")
 _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t].*@", re.M)
 _SETEXT = re.compile(r"^.*@.*\n {0,3}(?:=+|-+)[ \t]*$", re.M)
-# Where the formatted text goes in prose: an in-text citation right before its footnote mark (mkdocs-bibtex
-# writes "[^key]" after it), a reference as a footnote's or a reference-list entry's paragraph. A token
-# anywhere else (a heading's anchor, an image's alt text, raw HTML, glued to a word) could render
-# differently there, so its page is rendered again from its Markdown instead.
+
+
 def _token(kind: str, index: int) -> str:
     return f"zqx{kind}{index}xqz"
 
 
-_IN_PROSE = re.compile(r'(?<!\w)zqxc\d+xqz(?=<sup id="fnref)|(?<=<p>)zqxr\d+xqz(?=&#160;<a class="footnote-backref"|</p>)')
+# Where the formatted text goes in prose. An in-text citation's token is written as a Markdown link to the
+# scheme "zqx:" (never validated by MkDocs, never in a source), so it comes out as <a href="zqx:">token</a>
+# only where Markdown renders inline text; a reference's token is the paragraph of a reference-list entry.
+# A token anywhere else (a heading's anchor, an image's alt text, raw HTML, glued to a word) could render
+# differently there, so its page is rendered again from its Markdown instead.
+MARK_HREF = "zqx:"
+_MARKED = re.compile(r'<a href="zqx:">(zqxc\d+xqz)</a>')
+_MARKED_MARKDOWN = re.compile(r"\[(zqxc\d+xqz)\]\(zqx:\)")
+_IN_PROSE = re.compile(r'(?<!\w)<a href="zqx:">zqxc\d+xqz</a>(?!\w)|(?<=<p>)zqxr\d+xqz(?=</p>)')
 _ENTRY = re.compile(r'<div class="csl-entry" id="ref-([^"]+)">.*?</div>', re.S)
 
 
@@ -146,6 +152,10 @@ class DeferredCitations:
     def inline_tokens(self) -> dict[str, str]:
         return {block: _token("c", i) for i, block in enumerate(self.blocks)}
 
+    def inline_marks(self) -> dict[str, str]:
+        """What a page shows for each citation block until Pandoc answers: its token as a marked link."""
+        return {block: f"[{token}]({MARK_HREF})" for block, token in self.inline_tokens().items()}
+
     def reference_tokens(self) -> dict[str, str]:
         return {key: _token("r", i) for i, key in enumerate(self.keys)}
 
@@ -170,6 +180,7 @@ class DeferredCitations:
 
     def restore_markdown(self, text: str) -> str:
         """The Markdown as it would have been with the formatted citations in place of the tokens."""
+        text = _MARKED_MARKDOWN.sub(lambda m: self.markdown_for(TOKEN.fullmatch(m.group(1))), text)
         return TOKEN.sub(self.markdown_for, text)
 
     def substitute_html(self, html: str, render_many: Callable[[list[str]], list[str | None]]) -> str | None:
@@ -179,6 +190,7 @@ class DeferredCitations:
         paragraph: the caller then renders the page again from ``restore_markdown``."""
         if len(_IN_PROSE.findall(html)) != len(TOKEN.findall(html)):
             return None
+        html = _MARKED.sub(r"\1", html)  # the marks have served: the formatted text brings its own links
         if not self._html:
             tokens = [*self.inline_tokens().values(), *self.reference_tokens().values()]
             texts = [self.markdown_for(TOKEN.fullmatch(token)) for token in tokens]

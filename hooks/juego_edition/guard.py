@@ -100,3 +100,51 @@ def alias_citations(markdown: str, uses, aliases: dict[str, str]) -> str:
         pos = use.offset + 1 + len(written)
     out.append(markdown[pos:])
     return "".join(out)
+
+
+def author_date_only(plugin) -> bool:
+    """One citation system: mkdocs-bibtex writes every citation as its in-text form followed by a footnote
+    mark per source (``(Juego 2010)[^juego2010]``) and the full references as footnotes; the edition keeps
+    the in-text form only, and gives each page its own reference list (``pages.page_references_markdown``).
+    Reaches into mkdocs-bibtex 4.4's ``registry._inline_cache``, ``registry._is_inline`` and
+    ``config.bib_by_default`` (tests/test_citation_system.py checks each). A note style (``_is_inline``
+    false) is left to mkdocs-bibtex: its footnotes are then the one system. False if nothing was changed."""
+    registry = getattr(plugin, "registry", None)
+    if registry is None or not getattr(registry, "_is_inline", False):
+        return False
+    registry.inline_text = lambda block: registry._inline_cache.get(str(block), str(block))  # this instance only
+    plugin.config.bib_by_default = False  # no "\bibliography" added to every page, so no footnote list
+    return True
+
+
+# Pandoc's in-text (narrative) citation: "@key" in running text, with an optional locator in brackets right
+# after it ("@key [p. 33]"), which is not a link ("[text](url)", "[text][ref]").
+_NARRATIVE_LOCATOR = re.compile(r"[ \t]?\[([^\[\]\n@]*)\](?![(\[:])")
+
+
+def narrative_citations(markdown: str, uses, known: set[str]) -> list[tuple[int, int, str, str]]:
+    """Each narrative citation of a known key in ``markdown`` (``uses`` from find_citations on the same text):
+    (start, end, its Pandoc text, key). mkdocs-bibtex would print the whole reference there; the edition
+    prints Pandoc's narrative form, "Juego (2010)", linked to the page's reference list."""
+    out = []
+    for use in sorted(uses, key=lambda u: u.offset):
+        if use.bracketed or use.in_front_matter or use.in_link_definition or use.key not in known:
+            continue
+        written = use.written or use.key
+        end = use.offset + 1 + len(written)
+        if markdown[use.offset:end] != "@" + written:
+            continue
+        locator = _NARRATIVE_LOCATOR.match(markdown, end)
+        text = "@" + written + (f" [{locator.group(1).strip()}]" if locator else "")
+        out.append((use.offset, locator.end() if locator else end, text, use.key))
+    return out
+
+
+def replace_spans(markdown: str, spans: list[tuple[int, int, str]]) -> str:
+    """``markdown`` with each (start, end) span replaced by its text (spans in order, not overlapping)."""
+    out, pos = [], 0
+    for start, end, text in spans:
+        out += [markdown[pos:start], text]
+        pos = end
+    out.append(markdown[pos:])
+    return "".join(out)
