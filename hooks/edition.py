@@ -17,7 +17,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from juego_edition import bibliography, book, deferred, guard, pages, scholarly, webfont, webpage
+from juego_edition import assets, bibliography, book, deferred, guard, pages, scholarly, webfont, webpage
 from juego_edition import notes as editorial_notes
 from juego_edition.bibdata import plain
 from juego_edition.checks import CheckSession, settings_from_config
@@ -536,6 +536,7 @@ def on_post_build(config):
     if errors and state["command"] != "serve":
         raise PluginError(f"{len(errors)} problem(s) in the sources (listed above); fix them and build again")
     _subset_web_font(Path(config.site_dir))
+    assets.minify_files(Path(config.site_dir), [str(getattr(f, "path", f)) for f in [*config.extra_css, *config.extra_javascript]])
     # The offline edition is made from the pages just built, so it reads exactly as the site. Skipped in
     # `serve` (seconds per rebuild); `make build` and `make pdf` always make it.
     record = state.get("essay")

@@ -183,16 +183,21 @@ MEASURE = """() => {
   const counts = [];
   for (const p of document.querySelectorAll('p.essay-text[id^="p-"]')) {
     const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT,
-      {acceptNode: n => n.parentElement.closest('.para-tools, sup') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
-    const lines = new Map(), range = document.createRange();
+      {acceptNode: n => n.parentElement.closest('.para-tools, sup, .editorial-note') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+    // characters in text order; a new line starts where a character sits lower by half a line or more
+    // (a wrapped phrase or a marker may sit a pixel off its line's baseline)
+    const half = parseFloat(getComputedStyle(p).lineHeight) / 2 || 10, range = document.createRange();
+    const perLine = [];
+    let lineTop = null;
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       for (let i = 0; i < n.length; i++) {
         range.setStart(n, i); range.setEnd(n, i + 1);
         const box = range.getClientRects()[0];
-        if (box) { const top = Math.round(box.top); lines.set(top, (lines.get(top) || 0) + 1); }
+        if (!box) continue;
+        if (lineTop === null || box.top >= lineTop + half) { perLine.push(0); lineTop = box.top; }
+        perLine[perLine.length - 1] += 1;
       }
     }
-    const perLine = [...lines.keys()].sort((a, b) => a - b).map(k => lines.get(k));
     counts.push(...perLine.slice(0, -1));  // a paragraph's last line is short by nature
   }
   return counts;
