@@ -151,56 +151,58 @@ def _drop_reference_footnotes(article, prefix: str, references: dict[str, str]) 
     return unlinked
 
 
-def _footnote_span(title: str | None, blocks: list) -> etree._Element:
-    """A footnote (CSS float: footnote) made of block content, as inline markup that may sit inside a <p>."""
-    span = etree.Element("span", {"class": "footnote editorial-footnote"})
-    if title:
-        head = etree.SubElement(span, "span", {"class": "note-title"})
-        head.text = title
-    for block in blocks:
-        if block.tag == "p" and block.get("class") == "admonition-title":
-            continue
-        block.tag = "span"
-        block.set("class", "note-para")
-        span.append(block)
-    return span
+def _insert_after_phrase(paragraph, call, phrase: str) -> None:
+    """Put a note's call right after the words it concerns (its title quotes them), else at the paragraph's end."""
+    segments, offset = [(paragraph, "text", 0)], len(paragraph.text or "")
+    for child in paragraph:
+        offset += len("".join(child.itertext()))
+        segments.append((child, "tail", offset))
+        offset += len(child.tail or "")
+    full = "".join(paragraph.itertext())
+    found = full.find(phrase) if phrase else -1
+    if found < 0:
+        paragraph.append(call)
+        return
+    end = found + len(phrase)
+    for holder, attr, start in segments:
+        text = getattr(holder, attr) or ""
+        if start <= end <= start + len(text) or start > end:
+            cut = max(0, end - start)
+            setattr(holder, attr, text[:cut])
+            call.tail = text[cut:]
+            if holder is paragraph:
+                paragraph.insert(0, call)
+            else:
+                holder.addnext(call)
+            return
+    paragraph.append(call)
 
 
-def _editorial_notes_as_footnotes(article) -> None:
-    """Editorial notes (today's ``!!! note`` boxes, or ``aside.editorial-note`` with a marker in the text)
-    become footnotes called from the text, so the essay reads on without boxes between its paragraphs."""
+def _call_editorial_notes(article) -> None:
+    """Each editorial note gets a call in the text, right after the words its title quotes, linking to the note.
+
+    The notes stay after their paragraph, in small type: as WeasyPrint 70 footnotes, notes this long were moved
+    pages away from their call, some into the next chapter. The aside form (``aside.editorial-note``, with its
+    own marker in the text) needs nothing more.
+    """
     for box in article.xpath('.//div[contains(concat(" ", normalize-space(@class), " "), " admonition ")]'
                              '[contains(concat(" ", normalize-space(@class), " "), " note ")]'):
         title = box.xpath('./p[@class="admonition-title"]')
         heading = " ".join(title[0].text_content().split()) if title else ""
-        if not heading.startswith("Editorial note"):
+        numbered = re.match(r"Editorial note (\d+)(?:: “(.+)”)?", heading)
+        if not numbered:
             continue
         anchor = box.getprevious()  # the paragraph the note follows (past the notes before it)
         while anchor is not None and anchor.tag != "p":
             anchor = anchor.getprevious() if "admonition" in (anchor.get("class") or "") else None
         if anchor is None:
             continue
-        anchor.append(_footnote_span(heading, list(box)))
-        box.drop_tree()
-    for aside in article.xpath('.//aside[contains(concat(" ", normalize-space(@class), " "), " editorial-note ")]'):
-        note_id = aside.get("id")
-        heading_el = aside.xpath("./*[1][self::h2 or self::h3 or self::h4 or self::p[contains(@class, 'title')]]")
-        heading = " ".join(heading_el[0].text_content().split()) if heading_el else None
-        blocks = [child for child in aside if not heading_el or child is not heading_el[0]]
-        span = _footnote_span(heading, blocks)
-        markers = article.xpath(f'.//a[@href="#{note_id}"]') if note_id else []
-        marker = markers[0] if markers else None
-        if marker is not None and marker.getparent() is not None and marker.getparent().tag == "sup":
-            marker = marker.getparent()
-        if marker is not None:
-            span.tail = marker.tail
-            marker.getparent().replace(marker, span)
-        else:
-            anchor = aside.getprevious()
-            if anchor is None or anchor.tag != "p":
-                continue
-            anchor.append(span)
-        aside.getparent().remove(aside)
+        number = numbered.group(1)
+        box.set("id", box.get("id") or f"editorial-note-{number}")
+        box.set("class", box.get("class") + " editorial-note")
+        call = etree.Element("a", {"class": "note-call", "href": f"#{box.get('id')}"})
+        call.text = number
+        _insert_after_phrase(anchor, call, numbered.group(2) or "")
 
 
 def _number_paragraphs(article) -> None:
@@ -280,7 +282,7 @@ def article_for_book(page_html: str, src: str, book_urls: dict[str, str], site_u
         key = link.get("href")[len("#ref-"):]
         if key in references:
             link.set("href", "#" + references[key])
-    _editorial_notes_as_footnotes(article)
+    _call_editorial_notes(article)
     _number_paragraphs(article)
     _drop_source_path_sentences(article)
     base = page_url(src)
