@@ -145,7 +145,8 @@ def _drop_reference_footnotes(article, prefix: str, references: dict[str, str]) 
             unlinked += keys
         for sup in run:
             previous, attr = _text_before(sup)
-            joined = (getattr(previous, attr) or "") + (sup.tail or "")
+            tail = (sup.tail or "") if sup is run[-1] else ""  # the space between two calls goes with them
+            joined = (getattr(previous, attr) or "") + tail
             sup.getparent().remove(sup)
             setattr(previous, attr, joined)
     return unlinked
