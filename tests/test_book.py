@@ -99,14 +99,16 @@ def test_pdf_metadata_outline_fonts_and_tags(pdf):
     assert any("Libertine" in name for name in fonts)
 
 
-def test_pdf_has_title_page_contents_with_page_numbers_and_real_footnotes(pdf):
+def test_pdf_has_title_page_contents_with_page_numbers_and_author_date_citations(pdf):
     first = pdf.pages[0].extract_text()
     for needle in ("Bonn Juego", "Eighth Asia-Europe People", "2-5 October 2010", "How to cite", "Open Font License"):
         assert needle in first, needle
     contents = pdf.pages[1].extract_text()
     assert re.search(r"Glossary\s*\.+\s*\d+", contents) or re.search(r"Glossary[ .]*\d+", contents), contents
     essay_pages = "\n".join(pdf.pages[i].extract_text() for i in range(2, 6))
-    assert re.search(r"^\d+\. Juego, Bonn\. 2010\.", essay_pages, re.M), "citations become numbered footnotes"
+    # [#15] citations stay author-date in the text; the full reference is in the bibliography, not in a footnote
+    assert "(Juego 2010)" in essay_pages
+    assert not re.search(r"^\d+\. Juego, Bonn\. 2010\.", essay_pages, re.M), "no footnote repeats a full reference"
 
 
 def test_web_only_parts_never_reach_the_pdf(pdf_text):
