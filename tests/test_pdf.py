@@ -169,3 +169,71 @@ def test_pdf_uses_only_the_shipped_fonts_all_embedded(pdf):
             used[str(font["/BaseFont"])] = name
     assert used and {name for name in used.values() if name not in shipped} == set(), used
     assert not any("DejaVu" in base for base in used)
+
+
+# --- the book's article transform on small pages: today's footnote markup and the author-date markup to come ---
+
+BOOK_URLS = {"essay/": "essay", "bibliography/": "bibliography"}
+REFERENCES = {"juego2010": "bibliography--ref-juego2010", "ep2000": "bibliography--ref-ep2000",
+              "susanti2004": "bibliography--ref-susanti2004"}
+
+
+def transform(body: str, src: str = "essay.md", bibliography: bool = False) -> str:
+    from juego_edition.book import article_for_book
+    from lxml import etree
+
+    section = article_for_book(f"<html><body><article>{body}</article></body></html>", src, BOOK_URLS,
+                               "https://example.org/", REFERENCES, bibliography=bibliography)
+    return etree.tostring(section, encoding="unicode", method="html")
+
+
+FOOTNOTES = """<div class="footnote"><ol>
+<li id="fn:juego2010"><p>Juego, Bonn. 2010. Migration in Asia-Europe Relations.</p></li>
+<li id="fn:ep2000"><p>European Parliament. 2000. Speech.</p></li>
+<li id="fn:susanti2004"><p>Susanti. 2004. Forum.</p></li></ol></div>"""
+
+
+def test_reference_footnotes_are_dropped_and_each_work_is_linked():
+    html = transform('<p id="p-1">It says so (European Parliament 2000; Susanti 2004)<sup id="fnref:ep2000">'
+                     '<a class="footnote-ref" href="#fn:ep2000">1</a></sup> <sup id="fnref:susanti2004">'
+                     '<a class="footnote-ref" href="#fn:susanti2004">2</a></sup>. Then (Juego 2010)'
+                     '<sup id="fnref:juego2010"><a class="footnote-ref" href="#fn:juego2010">3</a></sup>.</p>' + FOOTNOTES)
+    assert "Juego, Bonn" not in html and "footnote" not in html
+    text = " ".join(lxml.html.fromstring(html).text_content().split())
+    assert "(European Parliament 2000; Susanti 2004). Then (Juego 2010)." in text
+    links = re.findall(r'<a class="citation" href="#([^"]+)">([^<]+)</a>', html)
+    assert links == [("bibliography--ref-ep2000", "European Parliament 2000"),
+                     ("bibliography--ref-susanti2004", "Susanti 2004"), ("bibliography--ref-juego2010", "Juego 2010")]
+
+
+def test_a_citation_holding_markup_is_linked_whole_to_its_first_work():
+    html = transform('<p>Sources: (<abbr title="Asia-Europe Meeting">ASEM</abbr> 2000; Susanti 2004)'
+                     '<sup id="fnref:ep2000"><a class="footnote-ref" href="#fn:ep2000">1</a></sup> '
+                     '<sup id="fnref:susanti2004"><a class="footnote-ref" href="#fn:susanti2004">2</a></sup></p>' + FOOTNOTES)
+    assert "footnote" not in html
+    assert re.search(r'\(<a class="citation" href="#bibliography--ref-ep2000"><abbr[^>]*>ASEM</abbr> 2000; Susanti 2004</a>\)', html), html
+
+
+def test_author_date_markup_links_to_the_book_bibliography_and_page_reference_lists_go():
+    body = ('<p id="p-2">As argued <a class="citation" href="#ref-juego2010">(Juego 2010)</a>.</p>'
+            '<section class="references"><div id="ref-juego2010" class="csl-entry">Juego, Bonn. 2010.</div></section>')
+    html = transform(body)
+    assert 'href="#bibliography--ref-juego2010"' in html and "Juego, Bonn" not in html
+    kept = transform('<div class="references"><div id="ref-juego2010" class="csl-entry"><p>Juego, Bonn. 2010.</p></div></div>',
+                     "bibliography.md", bibliography=True)
+    assert 'id="bibliography--ref-juego2010"' in kept and "Juego, Bonn" in kept
+
+
+def test_editorial_note_is_called_after_the_words_its_title_quotes():
+    html = transform('<p class="essay-text" id="p-1">Asia is home of the top three sending countries and more.</p>'
+                     '<div class="admonition note"><p class="admonition-title">Editorial note 1: “the top three sending '
+                     'countries”</p><p>The three named are recipients.</p></div>')
+    assert re.search(r'the top three sending countries<a class="note-call" href="#essay--editorial-note-1">1</a> and more', html), html
+    assert 'id="essay--editorial-note-1"' in html and "The three named are recipients." in html
+
+
+def test_paragraph_numbers_and_no_source_path_sentence():
+    html = transform('<p class="essay-text" id="p-12">Text.</p>'
+                     '<p>Short definitions. The glossary is generated from one source file, <code>glossary/terms.yml</code>.</p>')
+    assert '<span class="para-number" aria-hidden="true">12</span>Text.' in html
+    assert "terms.yml" not in html and "Short definitions." in html
