@@ -100,7 +100,8 @@ def test_measure_is_a_press_measure(request, paper):
     reader = request.getfixturevalue("pdf" if paper == "A4" else "letter_pdf")
     texts = page_texts(reader)
     essay = chapter_pages(texts, "Migration in Asia-Europe Relations", "The Asia-Europe People’s Forum")
-    lengths = [len(line) for i in essay for line in body_lines(texts[i]) if len(line) >= 40]  # full lines only
+    # full lines only; pypdf widens justified word spaces into runs of spaces, counted here as one
+    lengths = [len(re.sub(r"\s+", " ", line.strip())) for i in essay for line in body_lines(texts[i]) if len(line) >= 40]
     assert len(lengths) >= 100
     median = statistics.median(lengths)
     assert 55 <= median <= 75, median
@@ -132,7 +133,7 @@ def test_paragraph_numbers_stand_in_the_margin_beside_the_site_paragraphs(built_
         body_left = min(x for text, x, _ in runs if len(text.strip()) > 25)
         for text, x, y in runs:
             if text.strip().isdigit() and x < body_left - 3 * MM:
-                beside = "".join(t for t, tx, ty in runs if abs(ty - y) < 4 and tx >= body_left - 1)
+                beside = "".join(t for t, tx, ty in runs if abs(ty - y) < 5 and tx >= body_left - 1)
                 found[text.strip()] = beside
     assert sorted(found, key=int) == sorted(paragraphs, key=int)
     for number, beside in found.items():
