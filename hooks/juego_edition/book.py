@@ -391,49 +391,6 @@ def render_pdf(book_html: str, base_dir: Path, target: Path, paper: str = "A4") 
     partial.replace(target)
 
 
-def essay_for_epub(site_dir: Path, meta: BookMeta, essay_src: str = "essay.md") -> str:
-    """The essay, its editorial notes, its citation notes (as endnotes) and its references, as HTML for Pandoc."""
-    built = (site_dir / page_url(essay_src) / "index.html").read_text(encoding="utf-8")
-    tree = lxml.html.fromstring(built)
-    article = copy.deepcopy(tree.xpath("//article")[0])
-    for selector in WEB_ONLY:
-        for element in _css(article, selector):
-            element.drop_tree()
-    for link in article.xpath(".//a[@href]"):
-        href = link.get("href")
-        if not re.match(r"^(#|[a-z][a-z0-9+.-]*:)", href):  # other pages of the site: link to the web edition
-            path, _, fragment = href.partition("#")
-            link.set("href", meta.site_url.rstrip("/") + "/" + _resolve(page_url(essay_src), path) + (f"#{fragment}" if fragment else ""))
-    for block in article.xpath('.//div[@class="footnote"]'):
-        heading = etree.Element("h2")
-        heading.text = "Notes and references"
-        block.addprevious(heading)
-    for title in article.xpath('.//p[@class="admonition-title"] | .//aside[@class="editorial-note"]/p[@class="editorial-note__label"]'):
-        title.tag = "h3"
-    for note in article.xpath('.//aside[@class="editorial-note"]'):
-        note.tag = "div"  # Pandoc keeps a div's id, which the note's marker links to, and drops an aside's
-    return "<!DOCTYPE html><html><head><meta charset='utf-8'><title>{}</title></head><body>{}</body></html>".format(
-        htmllib.escape(meta.title), etree.tostring(article, encoding="unicode", method="html"))
-
-
-def render_epub(essay_html: str, meta: BookMeta, fonts: list[Path], stylesheet: Path, target: Path) -> None:
-    """EPUB 3 with Pandoc (already a dependency), with the book's metadata and fonts embedded."""
-    import pypandoc
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".epub.part")
-    args = [
-        "--metadata", f"title={meta.title}", "--metadata", f"author={meta.author}",
-        "--metadata", f"lang={meta.language}", "--metadata", f"description={meta.description}",
-        "--metadata", f"subject={', '.join(meta.keywords)}", "--metadata", f"rights={' '.join(meta.licence)}",
-        "--metadata", f"subtitle={meta.occasion}", "--css", str(stylesheet), "--toc", "--split-level=2",
-    ]
-    for font in fonts:
-        args += ["--epub-embed-font", str(font)]
-    pypandoc.convert_text(essay_html, "epub3", format="html", outputfile=str(partial), extra_args=args)
-    partial.replace(target)
-
-
 def book_meta(extra: dict, site_url: str) -> tuple[BookMeta, bool]:
     """The book's metadata from ``extra.edition`` in mkdocs.yml, and whether the export is enabled."""
     edition = dict(extra.get("edition") or {})
