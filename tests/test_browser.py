@@ -102,13 +102,13 @@ def test_one_tap_on_a_citation_previews_it_without_jumping(browser, base_url):
     context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
     page = context.new_page()
     page.goto(base_url + "essay/")
-    ref = page.locator('article a.citation[data-ref="migrationnews2010un"]').first
+    ref = page.locator('article .essay-occasion a.citation[data-ref="juego2010migration"]').first  # in the text, not in a folded note
     ref.scroll_into_view_if_needed()
     before = page.evaluate("[window.scrollY, location.hash]")
     ref.tap()
     preview = page.locator("#citation-preview")
     preview.wait_for(state="visible", timeout=5000)
-    assert preview.inner_text().startswith("Migration News. 2010.")
+    assert preview.inner_text().startswith("Juego, Bonn. 2010.")
     assert page.evaluate("[window.scrollY, location.hash]") == before  # the page did not jump to the list
     box, width = preview.bounding_box(), page.evaluate("document.documentElement.clientWidth")
     assert box["x"] >= 0 and box["x"] + box["width"] <= width  # fits on the phone's screen

@@ -69,7 +69,8 @@ def body_lines(text: str) -> list[str]:
 
 def test_every_full_reference_is_printed_once_in_the_bibliography_only(built_site, pdf):
     tree = lxml.html.fromstring((built_site / "bibliography" / "index.html").read_text(encoding="utf-8"))
-    full = [letters(e.text_content()) for e in tree.xpath('//div[contains(@class, "csl-entry")]')]
+    # the essay's own reference is also its citation, on the title page and under "How to cite" (one record)
+    full = [letters(e.text_content()) for e in tree.xpath('//div[contains(@class, "csl-entry")]') if e.get("id") != "ref-juego2010migration"]
     entries = [entry[:80] for entry in full]  # past the author's name, into year and title
     assert len(entries) >= 30
     texts = page_texts(pdf)
