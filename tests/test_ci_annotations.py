@@ -1,0 +1,211 @@
+"""Problems where the change is: the GitHub problem matcher reads our real `make check` and `make build` output,
+tools/ci-summary lists every problem with its fix, and the workflow runs both for fork pull requests with a
+read-only token."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+import corpus
+from conftest import ROOT, copy_project
+
+MATCHER = ROOT / ".github" / "problem-matchers" / "edition.json"
+WORKFLOW = ROOT / ".github" / "workflows" / "site.yml"
+MKDOCS_PREFIX = re.compile(r"^(?:DEBUG|INFO|WARNING|ERROR) +-  ")  # MkDocs' log level, as its formatter prints it
+
+# A few real mistakes, at least one of each kind the issue names, and one that is only a warning.
+PLANTS = (corpus.plant_unknown_key, corpus.plant_in_text_unknown_key, corpus.plant_bib_syntax_error,
+          corpus.plant_glossary_unknown_key, corpus.plant_unused_term, corpus.plant_bib_not_utf8)
+
+
+def matcher() -> tuple[re.Pattern[str], dict]:
+    entry = json.loads(MATCHER.read_text(encoding="utf-8"))["problemMatcher"]
+    assert len(entry) == 1 and entry[0]["owner"] == "edition" and entry[0]["severity"] == "error"
+    pattern = entry[0]["pattern"]
+    assert len(pattern) == 1, "one line per problem: a single-line pattern"
+    return re.compile(pattern[0]["regexp"]), pattern[0]
+
+
+def parse(line: str) -> dict | None:
+    """What GitHub would read from the line: file, line, column, message, code, severity (None = the default)."""
+    regexp, groups = matcher()
+    match = regexp.match(line)
+    if not match:
+        return None
+    return {name: match.group(groups[name]) for name in ("file", "line", "column", "message", "code", "severity")}
+
+
+def expected_fields(problem: str) -> dict:
+    """The fields of one of corpus.py's exact lines, taken apart by hand rather than by a regular expression."""
+    severity = None
+    if problem.startswith("warning: "):
+        severity, problem = "warning", problem[len("warning: "):]
+    path, line, col, rest = problem.split(":", 3)
+    message, code = rest[1:].rsplit(" [", 1)
+    return {"file": path, "line": line, "column": col, "message": message, "code": code[:-1], "severity": severity}
+
+
+def looks_like_a_problem(line: str) -> bool:
+    """Our definition of a problem line, by hand: path:line:col: message [area.code], perhaps after 'warning: '."""
+    line = line.removeprefix("warning: ")
+    parts = line.split(":", 3)
+    if len(parts) < 4 or not parts[0] or parts[0] != parts[0].strip() or not (parts[1].isdigit() and parts[2].isdigit()):
+        return False
+    message, _, code = parts[3].rpartition(" [")
+    area, dot, name = code.removesuffix("]").partition(".")
+    return (parts[3].startswith(" ") and len(message) > 1 and code.endswith("]") and bool(dot)
+            and all(part and part.replace("_", "").replace(".", "").isalnum() and part.islower() for part in (area, name)))
+
+
+def test_the_pattern_stays_in_a_regex_subset_github_also_reads():
+    regexp, groups = matcher()
+    # GitHub's runner compiles the pattern with .NET's engine (problem matchers are documented with JavaScript
+    # examples); numbered groups, classes and anchors read the same in .NET, JavaScript and Python.
+    for feature in ("(?P", "(?<", "(?=", "(?!", "(?#", "\\A", "\\Z", "\\z", "*+", "++", "?+"):
+        assert feature not in regexp.pattern, feature
+    assert not re.search(r"\(\?[a-zA-Z]", regexp.pattern), "no inline flags"
+    assert sorted(groups[k] for k in ("severity", "file", "line", "column", "message", "code")) == list(range(1, regexp.groups + 1))
+
+
+@pytest.mark.parametrize("line", [
+    "site/ updated",
+    "build failed: site/ left as it was",
+    "8 error(s), 1 warning(s)",
+    "make: *** [Makefile:41: check] Error 1",
+    "PYTHONPATH=hooks .venv/bin/python -m juego_edition check .",
+    "INFO    -  Building documentation to directory: /tmp/site",
+    "INFO    -  Documentation built in 3.21 seconds",
+    "ERROR   -  8 problem(s) in the sources (listed above); fix them and build again",
+    "Aborted with a BuildError!",
+    "Traceback (most recent call last):",
+    '  File "/usr/lib/python3.11/runpy.py", line 198, in _run_module_as_main',
+    "docs/x.md:3: a line without a column [cite.unknown_key]",
+    "docs/x.md:3:5: a message without a code",
+    "  docs/x.md:3:5: indented, so part of something else [cite.unknown_key]",
+])
+def test_lines_that_are_not_problems_do_not_match(line):
+    assert parse(line) is None
+
+
+@pytest.fixture(scope="module")
+def real_output(tmp_path_factory) -> tuple[list[str], dict[str, str]]:
+    """The planted problems' exact lines, and the real output of `make check` and `make build` on them."""
+    project = copy_project(tmp_path_factory.mktemp("ci") / "project")
+    shutil.copy2(ROOT / "Makefile", project / "Makefile")
+    shutil.copy2(ROOT / "requirements.txt", project / "requirements.txt")
+    expected = [line for plant in PLANTS for line in plant(project)]
+    outputs = {}
+    for target in ("check", "build"):
+        result = corpus.make(project, target)
+        assert result.returncode != 0, f"make {target} passed with the planted problems"
+        outputs[target] = result.stdout + result.stderr
+    return expected, outputs
+
+
+@pytest.mark.parametrize("target", ["check", "build"])
+def test_every_problem_line_of_real_output_matches_with_its_fields(real_output, target):
+    expected, outputs = real_output
+    output = outputs[target]
+    seen = []
+    for line in output.splitlines():
+        bare = MKDOCS_PREFIX.sub("", line) if target == "build" else line
+        is_problem = looks_like_a_problem(bare)
+        fields = parse(line)
+        assert (fields is not None) == is_problem, f"make {target}: the matcher {'missed' if is_problem else 'took'}\n  {line}"
+        if fields:
+            assert fields == expected_fields(bare), line
+            seen.append(bare.removeprefix("warning: "))
+    assert len(seen) >= len(expected), output
+    for problem in expected:
+        assert problem in seen, f"make {target}: expected\n  {problem}\nin\n{output}"
+    assert any(parse(line)["severity"] == "warning" for line in output.splitlines() if parse(line)), "a warning is read as one"
+    if target == "build":
+        assert any(line.startswith("WARNING -  ") for line in output.splitlines() if parse(line))
+        assert any(line.startswith("INFO    -  warning: ") for line in output.splitlines() if parse(line))
+
+
+def run_summary(tmp_path: Path, outputs: dict[str, str], **env: str) -> tuple[list[str], str]:
+    logs = []
+    for target, text in outputs.items():
+        (tmp_path / f"{target}.log").write_text(text, encoding="utf-8")
+        logs.append(str(tmp_path / f"{target}.log"))
+    summary = tmp_path / "summary.md"
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "ci-summary"), *logs, str(tmp_path / "never-ran.log")],
+                            env=dict(os.environ, GITHUB_STEP_SUMMARY=str(summary), **env), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines(), summary.read_text(encoding="utf-8")
+
+
+def test_the_summary_lists_every_problem_once_sorted_with_its_fix(real_output, tmp_path):
+    expected, outputs = real_output
+    printed, summary = run_summary(tmp_path, outputs, GITHUB_SERVER_URL="https://github.com", GITHUB_REPOSITORY="o/r", GITHUB_SHA="abc123")
+    # printed again for the matcher: each problem once, though check and build both report it
+    assert len(printed) == len(set(printed))
+    bare = [line.removeprefix("warning: ") for line in printed]
+    for problem in expected:
+        assert bare.count(problem) == 1, f"{problem}\nnot once in\n" + "\n".join(printed)
+    assert [line for line in printed if line.startswith("warning: ")] == [f"warning: {expected[-2]}"], "the .bib file not in UTF-8 is a warning, the rest errors"
+    assert all(parse(line) for line in printed)
+    keys = [(f["file"], int(f["line"]), int(f["column"])) for f in map(parse, printed)]
+    assert keys == sorted(keys)
+    every = {MKDOCS_PREFIX.sub("", l) for text in outputs.values() for l in text.splitlines() if parse(l)}
+    assert set(printed) == every, "every problem of either command, no other"
+
+    rows = [row for row in summary.splitlines() if row.startswith("| error |") or row.startswith("| warning |")]
+    assert len(rows) == len(printed)
+    for row, line in zip(rows, printed):
+        fields = expected_fields(line)
+        what, sep, fix = fields["message"].rpartition("; ")
+        if not sep:  # e.g. bib.not_utf8: "..., and save it as UTF-8"
+            what, fix = fields["message"], "(in the problem's own words)"
+        assert row.startswith("| warning |" if fields["severity"] else "| error |"), row
+        assert f"[`{fields['file']}:{fields['line']}:{fields['column']}`](https://github.com/o/r/blob/abc123/{fields['file']}#L{fields['line']})" in row
+        assert f"| {what} | {fix} | `{fields['code']}` |" in row, row
+    unknown = next(r for r in rows if "juego2010migratoin" in r)
+    assert "| did you mean 'juego2010migration'? add the entry to bib/ or fix the key |" in unknown
+    assert re.search(r"\b\d+ error\(s\), 1 warning\(s\)", summary)
+
+
+def test_the_summary_says_so_when_nothing_is_wrong(tmp_path):
+    printed, summary = run_summary(tmp_path, {"check": "0 error(s), 0 warning(s)\n", "build": "INFO    -  Documentation built\nsite/ updated\n"})
+    assert printed == []
+    assert "No problems" in summary and "|" not in summary
+
+
+def test_the_checks_job_runs_for_fork_pull_requests_read_only_with_the_matcher():
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    events = workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert "pull_request" in events and "pull_request_target" not in events, "pull_request_target would hand forks a write token"
+    job = workflow["jobs"]["checks"]
+    assert job["permissions"] == {"contents": "read"}
+    assert "secrets." not in json.dumps(job)
+    runs = [step.get("run", "") for step in job["steps"]]
+    checkout = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["persist-credentials"] is False
+    assert job["defaults"]["run"]["shell"] == "bash", "pipefail, so `make | tee` fails with make"
+    check = next(i for i, r in enumerate(runs) if r.startswith("make check"))
+    build = next(i for i, r in enumerate(runs) if r.startswith("make build"))
+    annotate = next(i for i, r in enumerate(runs) if "::add-matcher::" in r)
+    assert check < build < annotate
+    assert "::add-matcher::.github/problem-matchers/edition.json" in runs[annotate] and MATCHER.is_file()
+    assert "tools/ci-summary" in runs[annotate] and '"$RUNNER_TEMP/check.log" "$RUNNER_TEMP/build.log"' in runs[annotate]
+    assert "$RUNNER_TEMP/check.log" in runs[check] and "$RUNNER_TEMP/build.log" in runs[build]
+    assert job["steps"][build]["if"] == job["steps"][annotate]["if"] == "${{ !cancelled() }}", "report even when check fails"
+    assert "deploy" in workflow["jobs"] and "test" in workflow["jobs"]
+
+
+def test_the_workflows_pass_actionlint():
+    actionlint = shutil.which("actionlint") or str(Path(sys.executable).parent / "actionlint")
+    workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+    assert workflows
+    result = subprocess.run([actionlint, "-no-color", *map(str, workflows)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
