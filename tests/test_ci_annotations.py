@@ -133,8 +133,8 @@ def test_every_problem_line_of_real_output_matches_with_its_fields(real_output, 
         assert any(line.startswith("INFO    -  warning: ") for line in output.splitlines() if parse(line))
 
 
-def run_summary(tmp_path: Path, outputs: dict[str, str], **env: str) -> tuple[list[str], str]:
-    logs = []
+def run_summary(tmp_path: Path, outputs: dict[str, str], *outcomes: str, **env: str) -> tuple[list[str], str]:
+    logs = [arg for outcome in outcomes for arg in ("--outcome", outcome)]
     for target, text in outputs.items():
         (tmp_path / f"{target}.log").write_text(text, encoding="utf-8")
         logs.append(str(tmp_path / f"{target}.log"))
@@ -147,7 +147,9 @@ def run_summary(tmp_path: Path, outputs: dict[str, str], **env: str) -> tuple[li
 
 def test_the_summary_lists_every_problem_once_sorted_with_its_fix(real_output, tmp_path):
     expected, outputs = real_output
-    printed, summary = run_summary(tmp_path, outputs, GITHUB_SERVER_URL="https://github.com", GITHUB_REPOSITORY="o/r", GITHUB_SHA="abc123")
+    printed, summary = run_summary(tmp_path, outputs, "make check=failure", "make build=failure",
+                                   GITHUB_SERVER_URL="https://github.com", GITHUB_REPOSITORY="o/r", GITHUB_SHA="abc123")
+    assert "`make check`: failure · `make build`: failure" in summary
     # printed again for the matcher: each problem once, though check and build both report it
     assert len(printed) == len(set(printed))
     bare = [line.removeprefix("warning: ") for line in printed]
@@ -176,9 +178,26 @@ def test_the_summary_lists_every_problem_once_sorted_with_its_fix(real_output, t
 
 
 def test_the_summary_says_so_when_nothing_is_wrong(tmp_path):
-    printed, summary = run_summary(tmp_path, {"check": "0 error(s), 0 warning(s)\n", "build": "INFO    -  Documentation built\nsite/ updated\n"})
+    clean = {"check": "0 error(s), 0 warning(s)\n", "build": "INFO    -  Documentation built\nsite/ updated\n"}
+    printed, summary = run_summary(tmp_path, clean, "make check=success", "make build=success")
     assert printed == []
     assert "No problems" in summary and "|" not in summary
+
+
+def test_a_failure_without_problem_lines_is_not_summed_up_as_no_problems(tmp_path):
+    crashed = {"check": "0 error(s), 0 warning(s)\n", "build": "Traceback (most recent call last):\nKeyError: 'x'\nbuild failed: site/ left as it was\n"}
+    printed, summary = run_summary(tmp_path, crashed, "make check=success", "make build=failure")
+    assert printed == []
+    assert "No problems" not in summary
+    assert "`make build` failed without a problem line of ours" in summary
+
+
+def test_more_problems_than_github_marks_are_all_in_the_summary(tmp_path):
+    many = "".join(f"docs/index.md:{n}:1: unknown citation key 'k{n}'; fix the key [cite.unknown_key]\n" for n in range(1, 13))
+    printed, summary = run_summary(tmp_path, {"check": many})
+    assert len(printed) == 12 and summary.count("| error |") == 12
+    assert "only the first 10" in summary
+    assert [int(parse(line)["line"]) for line in printed] == list(range(1, 13)), "by line number, not as text"
 
 
 def test_the_checks_job_runs_for_fork_pull_requests_read_only_with_the_matcher():
@@ -200,6 +219,9 @@ def test_the_checks_job_runs_for_fork_pull_requests_read_only_with_the_matcher()
     assert "tools/ci-summary" in runs[annotate] and '"$RUNNER_TEMP/check.log" "$RUNNER_TEMP/build.log"' in runs[annotate]
     assert "$RUNNER_TEMP/check.log" in runs[check] and "$RUNNER_TEMP/build.log" in runs[build]
     assert job["steps"][build]["if"] == job["steps"][annotate]["if"] == "${{ !cancelled() }}", "report even when check fails"
+    assert job["steps"][check]["id"] == "check" and job["steps"][build]["id"] == "build"
+    assert job["steps"][annotate]["env"] == {"CHECK_OUTCOME": "${{ steps.check.outcome }}", "BUILD_OUTCOME": "${{ steps.build.outcome }}"}
+    assert '--outcome "make check=$CHECK_OUTCOME" --outcome "make build=$BUILD_OUTCOME"' in runs[annotate]
     assert "deploy" in workflow["jobs"] and "test" in workflow["jobs"]
 
 
