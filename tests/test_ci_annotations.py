@@ -32,7 +32,8 @@ def matcher() -> tuple[re.Pattern[str], dict]:
     assert len(entry) == 1 and entry[0]["owner"] == "edition" and entry[0]["severity"] == "error"
     pattern = entry[0]["pattern"]
     assert len(pattern) == 1, "one line per problem: a single-line pattern"
-    return re.compile(pattern[0]["regexp"]), pattern[0]
+    # GitHub's runner compiles it with .NET's RegexOptions.ECMAScript, JavaScript's rules: \d and \w are ASCII
+    return re.compile(pattern[0]["regexp"], re.ASCII), pattern[0]
 
 
 def parse(line: str) -> dict | None:
@@ -68,8 +69,7 @@ def looks_like_a_problem(line: str) -> bool:
 
 def test_the_pattern_stays_in_a_regex_subset_github_also_reads():
     regexp, groups = matcher()
-    # GitHub's runner compiles the pattern with .NET's engine (problem matchers are documented with JavaScript
-    # examples); numbered groups, classes and anchors read the same in .NET, JavaScript and Python.
+    # Numbered groups, classes and anchors read the same in .NET (ECMAScript mode), JavaScript and Python.
     for feature in ("(?P", "(?<", "(?=", "(?!", "(?#", "\\A", "\\Z", "\\z", "*+", "++", "?+"):
         assert feature not in regexp.pattern, feature
     assert not re.search(r"\(\?[a-zA-Z]", regexp.pattern), "no inline flags"
@@ -131,6 +131,26 @@ def test_every_problem_line_of_real_output_matches_with_its_fields(real_output, 
     if target == "build":
         assert any(line.startswith("WARNING -  ") for line in output.splitlines() if parse(line))
         assert any(line.startswith("INFO    -  warning: ") for line in output.splitlines() if parse(line))
+
+
+def test_javascript_reads_real_output_as_python_does(real_output):
+    """The runner compiles the pattern with JavaScript's rules: Node's own engine must agree with Python's, group by group."""
+    node = shutil.which("node") or shutil.which("nodejs")
+    if not node:
+        pytest.skip("no Node.js here (.ci/run installs it)")
+    regexp, _ = matcher()
+    lines = [line for text in real_output[1].values() for line in text.splitlines()]
+    lines += ["warning: docs/é.md:1:2: a path with an accent [cite.unknown_key]", "docs/x.md:١:2: Arabic-Indic digit [cite.unknown_key]"]
+    script = ("const {regexp, lines} = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+              "const re = new RegExp(regexp);"
+              "console.log(JSON.stringify(lines.map(l => { const m = re.exec(l); return m ? Array.from(m).slice(1).map(g => g ?? null) : null; })));")
+    result = subprocess.run([node, "-e", script], input=json.dumps({"regexp": regexp.pattern, "lines": lines}),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    in_javascript = json.loads(result.stdout)
+    in_python = [list(m.groups()) if (m := regexp.match(line)) else None for line in lines]
+    assert in_javascript == in_python
+    assert sum(m is not None for m in in_python) >= len(real_output[0]) + 1
 
 
 def run_summary(tmp_path: Path, outputs: dict[str, str], *outcomes: str, **env: str) -> tuple[list[str], str]:
