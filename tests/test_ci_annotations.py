@@ -96,6 +96,20 @@ def test_lines_that_are_not_problems_do_not_match(line):
     assert parse(line) is None
 
 
+@pytest.mark.parametrize("line, severity", [
+    ("docs/x.md:3:5: unknown citation key 'a'; fix the key [cite.unknown_key]", None),
+    ("warning: bib/a b.bib:12:1: a path with a space [bib.not_utf8]", "warning"),
+    ("WARNING -  docs/x.md:3:5: unknown citation key 'a'; fix the key [cite.unknown_key]", None),
+    ("INFO    -  warning: docs/x.md:3:5: year of 'a' is empty [bib.bad_year]", "warning"),
+    ("ERROR   -  mkdocs.yml:7:1: a problem logged as an error [config.invalid]", None),
+])
+def test_each_form_of_a_problem_line_gives_its_fields(line, severity):
+    fields = parse(line)
+    assert fields is not None, line
+    bare = MKDOCS_PREFIX.sub("", line)
+    assert fields == expected_fields(bare) and fields["severity"] == severity
+
+
 @pytest.fixture(scope="module")
 def real_output(tmp_path_factory) -> tuple[list[str], dict[str, str]]:
     """The planted problems' exact lines, and the real output of `make check` and `make build` on them."""
@@ -246,7 +260,9 @@ def test_the_checks_job_runs_for_fork_pull_requests_read_only_with_the_matcher()
 
 
 def test_the_workflows_pass_actionlint():
-    actionlint = shutil.which("actionlint") or str(Path(sys.executable).parent / "actionlint")
+    pinned = Path(sys.executable).parent / "actionlint"  # requirements.txt pins it; a system one may differ
+    actionlint = str(pinned) if pinned.exists() else shutil.which("actionlint")
+    assert actionlint, "actionlint is not installed: `make test` installs it from requirements.txt"
     workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
     assert workflows
     result = subprocess.run([actionlint, "-no-color", *map(str, workflows)], capture_output=True, text=True, timeout=120)
