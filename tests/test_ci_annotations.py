@@ -234,6 +234,15 @@ def test_more_problems_than_github_marks_are_all_in_the_summary(tmp_path):
     assert [int(parse(line)["line"]) for line in printed] == list(range(1, 13)), "by line number, not as text"
 
 
+def test_contributor_text_stays_plain_text_in_the_summary(tmp_path):
+    line = "docs/x.md:1:1: term link '[[a|b]]' <img src=x> names no term; see [here](https://example.org) [glossary.unknown_term]"
+    printed, summary = run_summary(tmp_path, {"check": line + "\n"})
+    assert printed == [line]
+    row = next(r for r in summary.splitlines() if r.startswith("| error |"))
+    assert "term link '\\[\\[a\\|b\\]\\]' &lt;img src=x> names no term | see \\[here\\](https://example.org) |" in row, row
+    assert len(re.findall(r"(?<!\\)\|", row)) == 6, "the cells stay five"
+
+
 def test_the_checks_job_runs_for_fork_pull_requests_read_only_with_the_matcher():
     workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
     events = workflow[True]  # YAML 1.1 reads the key `on` as true
