@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ROOT, copy_project
 
-LINE = re.compile(r"^(?:warning: )?(?P<path>[\w./-]+):(?P<line>\d+):(?P<col>\d+): .+ \[(?P<code>[a-z]+\.[a-z_]+)\]$")
+LINE = re.compile(r"^(?:warning: )?(?P<path>[\w./-]+):(?P<line>\d+):(?P<col>\d+): .+ \[(?P<code>[a-z]+\.[a-z0-9_]+)\]$")
 
 
 def append(path: Path, text: str) -> None:
