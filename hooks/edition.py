@@ -142,6 +142,12 @@ def on_config(config):
         raise PluginError(f"mkdocs.yml: {exc} [config.csl_style]") from None
     bibtex.config.csl_file = str(csl)
 
+    offline = config.plugins.get("material/offline") or config.plugins.get("offline")
+    if offline is not None and offline.config.enabled:  # the preview read from disk (make preview)
+        config.use_directory_urls = False  # what the offline plugin sets too, but after this hook has run
+        # Material's offline plugin would add the worker shim from unpkg.com; a local copy is added instead
+        # (the plugin adds nothing when a polyfill named iframe-worker is already there).
+        config.extra["polyfills"] = [*config.extra.get("polyfills", []), OFFLINE_WORKER_SHIM]
     settings = settings_from_config(root, config.docs_dir, bibtex.config.bib_dir, bibtex.config.bib_file, config.extra, config.nav, csl)
     session = CheckSession(settings)
     found = session.load_data()
@@ -440,10 +446,12 @@ def _finish_content(html: str, page) -> str:
     html = bibliography.mark_partly_verified(html, state["notes"])
     html = webpage.mark_first_abbreviations(html)
     html = webpage.add_reading_time(html, webpage.reading_minutes(webpage.reading_text(html, bibliography.without_citation_links(page.markdown.split(ABBREVIATIONS_START)[0]))))
+    if not page.url.endswith("/") and page.url:  # pages as files (the preview): raw HTML links were written for folders
+        html = webpage.folder_hrefs_to_files(html, book.page_url(page.file.src_uri), page.url)
     record = state.get("essay")
     if record is not None and page.file.src_uri == record.page:
         state["essay_cited"] = list(dict.fromkeys(re.findall(r'class="csl-entry" id="ref-([^"]+)"', html)))
-        downloads = {label: posixpath.relpath(f"cite/{name}", page.url.rstrip("/") or ".") for label, name in CITE_FILES.items()}
+        downloads = {label: webpage.site_href(f"cite/{name}", page.url) for label, name in CITE_FILES.items()}
         html = html.replace("<!-- cite:this -->", webpage.cite_block(_citations(state["config"]), downloads))
         html = _key_editorial_notes(html, page, shown)
         html = webpage.add_paragraph_tools(html)
@@ -515,6 +523,7 @@ def on_post_template(output_content, template_name, config):
     return output_content
 
 
+OFFLINE_WORKER_SHIM = "assets/javascripts/vendor/iframe-worker-shim.js"  # overrides/, iframe-worker 1.0.4
 WEB_FONT = "fonts/source-serif-4"  # the text face's WOFF2 files; the site gets them subset, same names
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html as htmllib
+import posixpath
 import re
 
 ESSAY_PARAGRAPH = re.compile(r'<p class="essay-text" id="p-(\d+)">(.*?)</p>', re.S)
@@ -120,6 +121,27 @@ def edit_url(src_uri: str, current: str | None, repo_url: str | None, edit_uri: 
         return current
     action_and_branch = (edit_uri or "edit/main/").strip("/").split("/")[:2]  # "edit/main/docs/" -> edit, main
     return "/".join([repo_url.rstrip("/"), *action_and_branch, generated_from[src_uri].lstrip("/")])
+
+
+def site_href(target: str, page_url: str) -> str:
+    """A link from the page at ``page_url`` to ``target`` (both site paths), for folder URLs ('essay/') and
+    file URLs ('essay.html') alike."""
+    folder = page_url if page_url.endswith("/") else posixpath.dirname(page_url)
+    return posixpath.relpath(target, folder.rstrip("/") or ".")
+
+
+_SITE_FILE_HREF = re.compile(r'href="((?:\.\./)+)((?:downloads|cite)/[^"#?]*)"')
+
+
+def folder_hrefs_to_files(page_html: str, folder_url: str, file_url: str) -> str:
+    """Links to the site's generated files (downloads/, cite/) written by hand in a page's raw HTML assume
+    folder URLs ('../downloads/x.pdf' from 'essay/'); the same targets from the page built as ``file_url``."""
+
+    def fix(match: re.Match) -> str:
+        target = posixpath.normpath(posixpath.join(folder_url or ".", match.group(1) + match.group(2)))
+        return f'href="{site_href(target, file_url)}"' if not target.startswith("..") else match.group(0)
+
+    return _SITE_FILE_HREF.sub(fix, page_html)
 
 
 def add_reading_time(page_html: str, minutes: int) -> str:
