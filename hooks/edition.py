@@ -512,14 +512,23 @@ def on_post_page(output, page, config):
                                    page.meta.get("description", ""), cited, f"{site}about/#licences", state["editors"])
         output = webpage.inject_head(output, tags)
     if state["command"] != "serve":  # the live-reload script of `mkdocs serve` is inline and unhashed
-        output = webpage.add_csp(output)
+        output = webpage.add_csp(output, _worker_shim_scripts(output, config))
     return output
+
+
+def _worker_shim_scripts(output: str, config) -> tuple[str, ...]:
+    """In the preview, the inline script the worker shim writes into its iframe, for the page's policy."""
+    url = webpage.search_worker_url(output)
+    if OFFLINE_WORKER_SHIM not in config.extra.get("polyfills", []) or not url:
+        return ()
+    shim = (Path(config.theme.custom_dir) / OFFLINE_WORKER_SHIM).read_text(encoding="utf-8")
+    return (webpage.iframe_worker_script(shim, url),)
 
 
 def on_post_template(output_content, template_name, config):
     # Pages made from templates alone (404.html) get the same Content Security Policy.
     if template_name.endswith(".html") and state["command"] != "serve":
-        output_content = webpage.add_csp(output_content)
+        output_content = webpage.add_csp(output_content, _worker_shim_scripts(output_content, config))
     return output_content
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html as htmllib
+import json
 import posixpath
 import re
 
@@ -157,9 +158,10 @@ def inject_head(page_html: str, tags: str) -> str:
 INLINE_SCRIPT = re.compile(r"<script(?P<attrs>(?:\s+[^>]*)?)>(?P<body>.*?)</script>", re.S | re.I)
 
 
-def content_security_policy(page_html: str) -> str:
-    """Only the site's own resources; inline scripts allowed by their SHA-256 hashes, nothing else."""
-    hashes = []
+def content_security_policy(page_html: str, extra_scripts: tuple[str, ...] = ()) -> str:
+    """Only the site's own resources; inline scripts allowed by their SHA-256 hashes, nothing else.
+    ``extra_scripts``: inline scripts the page's own code writes later (the worker shim's), by their text."""
+    hashes = [_sha256(body) for body in extra_scripts]
     for match in INLINE_SCRIPT.finditer(page_html):
         attrs = match.group("attrs") or ""
         if "src=" in attrs:
@@ -167,8 +169,7 @@ def content_security_policy(page_html: str) -> str:
         kind = re.search(r'type="([^"]+)"', attrs)
         if kind and kind.group(1) not in ("text/javascript", "module"):
             continue  # JSON and JSON-LD data blocks are never executed
-        digest = base64.b64encode(hashlib.sha256(match.group("body").encode("utf-8")).digest()).decode()
-        hashes.append(f"'sha256-{digest}'")
+        hashes.append(_sha256(match.group("body")))
     scripts = " ".join(["'self'", *sorted(set(hashes))])
     return (
         "default-src 'self'; "
@@ -179,7 +180,46 @@ def content_security_policy(page_html: str) -> str:
     )
 
 
-def add_csp(page_html: str) -> str:
-    policy = content_security_policy(page_html)
+def _sha256(script: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode() + "'"
+
+
+def search_worker_url(page_html: str) -> str | None:
+    """The search worker's address as Material's script reads it from the page (relative to the page)."""
+    block = re.search(r'<script id="__config" type="application/json">(.*?)</script>', page_html, re.S)
+    try:
+        return json.loads(block.group(1)).get("search") if block else None
+    except ValueError:
+        return None
+
+
+def iframe_worker_script(shim_js: str, worker_url: str) -> str:
+    """The inline script that the iframe-worker shim writes into its iframe for ``worker_url``. The iframe
+    inherits the page's Content Security Policy, so the policy must allow this script by its hash. Read from
+    the shim's own source: its template, with the functions it pastes in as their source text."""
+    template = re.search(r"document\.write\(`<html><body><script>(.*?)<\\/script>", shim_js, re.S)
+    if template is None:
+        raise ValueError("iframe-worker shim: its iframe template was not found (a new version of the shim?)")
+
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        start = re.search(r"function " + re.escape(name) + r"\(", shim_js)
+        return _function_source(shim_js, start.start()) if start else worker_url  # the only other one: the URL
+
+    return re.sub(r"\$\{(\w+)\}", value, template.group(1))
+
+
+def _function_source(js: str, start: int) -> str:
+    """``function name(...){...}`` from ``start``, to its matching closing brace."""
+    depth, i = 0, js.index("{", start)
+    while True:
+        depth += {"{": 1, "}": -1}.get(js[i], 0)
+        if depth == 0:
+            return js[start:i + 1]
+        i += 1
+
+
+def add_csp(page_html: str, extra_scripts: tuple[str, ...] = ()) -> str:
+    policy = content_security_policy(page_html, extra_scripts)
     tag = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
     return re.sub(r'(<meta charset="utf-8">)', r"\1\n" + tag.replace("\\", "\\\\"), page_html, count=1, flags=re.I)
