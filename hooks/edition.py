@@ -391,6 +391,9 @@ def on_page_context(context, page, config, nav):
         state["pending"].discard(page.file.src_uri)
         _take_batch(wait=True)
         page.content = _finish_content(_put_citations_in(page.content, page, config), page)
+    if OFFLINE_WORKER_SHIM in config.extra.get("polyfills", []) and config.site_url:
+        # the preview's pages are files on disk; the address they name as theirs is the published one
+        page.canonical_url = config.site_url.rstrip("/") + "/" + book.page_url(page.file.src_uri)
     page.edit_url = webpage.edit_url(page.file.src_uri, page.edit_url, config.repo_url, config.edit_uri, *_edit_targets())
     return context
 

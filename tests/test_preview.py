@@ -71,6 +71,8 @@ def test_the_preview_is_made_of_html_files_with_the_search_index_as_a_script(pre
     assert (preview / "search" / "search_index.js").read_text(encoding="utf-8").startswith("var __index = ")
     home = (preview / "index.html").read_text(encoding="utf-8")
     assert "unpkg.com" not in home and 'src="assets/javascripts/vendor/iframe-worker-shim.js"' in home
+    essay = (preview / "essay.html").read_text(encoding="utf-8")  # the published address, not a file's
+    assert '<link rel="canonical" href="https://aepf8-edition.github.io/migration-in-asia-europe-relations/essay/">' in essay
 
 
 def test_navigation_from_disk_reaches_the_essay_and_the_glossary(page, preview):
