@@ -33,9 +33,11 @@ build: $(STAMP) ## strict build into site/ (replaced only if the build succeeds)
 	else rm -rf "$$tmp"; echo "build failed: site/ left as it was" >&2; exit 1; fi
 
 PREVIEW ?= preview
+# The PDF/EPUB are not made again: the last `make build`'s are copied in (CI runs make build first).
 preview: $(STAMP) ## strict build for reading from disk into preview/ (open preview/index.html; search works)
 	@tmp=$$(mktemp -d .preview-XXXXXX); \
 	if EDITION_OFFLINE=true EDITION_EXPORT=false $(BIN)/mkdocs build --strict --site-dir "$$tmp"; then \
+	  if [ -d site/downloads ]; then cp -R site/downloads "$$tmp"/; echo "PDF/EPUB: copied from site/downloads/ (the last make build)"; fi; \
 	  rm -rf "$(PREVIEW)"; mkdir -p "$$(dirname "$(PREVIEW)")"; mv "$$tmp" "$(PREVIEW)"; echo "$(PREVIEW)/ updated: open $(PREVIEW)/index.html in a browser"; \
 	else rm -rf "$$tmp"; echo "preview build failed: $(PREVIEW)/ left as it was" >&2; exit 1; fi
 
