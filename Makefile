@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help serve build test check pdf clean lock lighthouse bench bench-bib
+.PHONY: help serve build test check pdf clean lock lighthouse bench bench-bib preview
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
@@ -31,6 +31,15 @@ build: $(STAMP) ## strict build into site/ (replaced only if the build succeeds)
 	  rm -rf site.old; if [ -d site ]; then mv site site.old; fi; mv "$$tmp" site; rm -rf site.old; \
 	  echo "site/ updated"; \
 	else rm -rf "$$tmp"; echo "build failed: site/ left as it was" >&2; exit 1; fi
+
+PREVIEW ?= preview
+# The PDF/EPUB are not made again: the last `make build`'s are copied in (CI runs make build first).
+preview: $(STAMP) ## strict build for reading from disk into preview/ (open preview/index.html; search works)
+	@tmp=$$(mktemp -d .preview-XXXXXX); \
+	if EDITION_OFFLINE=true EDITION_EXPORT=false $(BIN)/mkdocs build --strict --site-dir "$$tmp"; then \
+	  if [ -d site/downloads ]; then cp -R site/downloads "$$tmp"/; echo "PDF/EPUB: copied from site/downloads/ (the last make build)"; fi; \
+	  rm -rf "$(PREVIEW)"; mkdir -p "$$(dirname "$(PREVIEW)")"; mv "$$tmp" "$(PREVIEW)"; echo "$(PREVIEW)/ updated: open $(PREVIEW)/index.html in a browser"; \
+	else rm -rf "$$tmp"; echo "preview build failed: $(PREVIEW)/ left as it was" >&2; exit 1; fi
 
 test: $(STAMP) ## run every test (builds real sites, renders the PDF, drives Chromium)
 	tools/ensure-chromium
@@ -56,7 +65,7 @@ lighthouse: build ## Lighthouse (mobile) on the essay page, served with gzip fro
 	tools/lighthouse/run site essay/
 
 clean: ## remove the built site, caches and .venv
-	rm -rf site site.old .site-* .pytest_cache $(VENV) book/*.part
+	rm -rf site site.old .site-* preview .preview-* .pytest_cache $(VENV) book/*.part
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 lock: $(STAMP) ## print the installed versions, to refresh the pinned transitive list in requirements.txt

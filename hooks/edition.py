@@ -142,6 +142,12 @@ def on_config(config):
         raise PluginError(f"mkdocs.yml: {exc} [config.csl_style]") from None
     bibtex.config.csl_file = str(csl)
 
+    offline = config.plugins.get("material/offline") or config.plugins.get("offline")
+    if offline is not None and offline.config.enabled:  # the preview read from disk (make preview)
+        config.use_directory_urls = False  # what the offline plugin sets too, but after this hook has run
+        # Material's offline plugin would add the worker shim from unpkg.com; a local copy is added instead
+        # (the plugin adds nothing when a polyfill named iframe-worker is already there).
+        config.extra["polyfills"] = [*config.extra.get("polyfills", []), OFFLINE_WORKER_SHIM]
     settings = settings_from_config(root, config.docs_dir, bibtex.config.bib_dir, bibtex.config.bib_file, config.extra, config.nav, csl)
     session = CheckSession(settings)
     found = session.load_data()
@@ -385,6 +391,9 @@ def on_page_context(context, page, config, nav):
         state["pending"].discard(page.file.src_uri)
         _take_batch(wait=True)
         page.content = _finish_content(_put_citations_in(page.content, page, config), page)
+    if OFFLINE_WORKER_SHIM in config.extra.get("polyfills", []) and config.site_url:
+        # the preview's pages are files on disk; the address they name as theirs is the published one
+        page.canonical_url = config.site_url.rstrip("/") + "/" + book.page_url(page.file.src_uri)
     page.edit_url = webpage.edit_url(page.file.src_uri, page.edit_url, config.repo_url, config.edit_uri, *_edit_targets())
     return context
 
@@ -440,10 +449,12 @@ def _finish_content(html: str, page) -> str:
     html = bibliography.mark_partly_verified(html, state["notes"])
     html = webpage.mark_first_abbreviations(html)
     html = webpage.add_reading_time(html, webpage.reading_minutes(webpage.reading_text(html, bibliography.without_citation_links(page.markdown.split(ABBREVIATIONS_START)[0]))))
+    if not page.url.endswith("/") and page.url:  # pages as files (the preview): raw HTML links were written for folders
+        html = webpage.folder_hrefs_to_files(html, book.page_url(page.file.src_uri), page.url)
     record = state.get("essay")
     if record is not None and page.file.src_uri == record.page:
         state["essay_cited"] = list(dict.fromkeys(re.findall(r'class="csl-entry" id="ref-([^"]+)"', html)))
-        downloads = {label: posixpath.relpath(f"cite/{name}", page.url.rstrip("/") or ".") for label, name in CITE_FILES.items()}
+        downloads = {label: webpage.site_href(f"cite/{name}", page.url) for label, name in CITE_FILES.items()}
         html = html.replace("<!-- cite:this -->", webpage.cite_block(_citations(state["config"]), downloads))
         html = _key_editorial_notes(html, page, shown)
         html = webpage.add_paragraph_tools(html)
@@ -504,17 +515,27 @@ def on_post_page(output, page, config):
                                    page.meta.get("description", ""), cited, f"{site}about/#licences", state["editors"])
         output = webpage.inject_head(output, tags)
     if state["command"] != "serve":  # the live-reload script of `mkdocs serve` is inline and unhashed
-        output = webpage.add_csp(output)
+        output = webpage.add_csp(output, _worker_shim_scripts(output, config))
     return output
+
+
+def _worker_shim_scripts(output: str, config) -> tuple[str, ...]:
+    """In the preview, the inline script the worker shim writes into its iframe, for the page's policy."""
+    url = webpage.search_worker_url(output)
+    if OFFLINE_WORKER_SHIM not in config.extra.get("polyfills", []) or not url:
+        return ()
+    shim = (Path(config.theme.custom_dir) / OFFLINE_WORKER_SHIM).read_text(encoding="utf-8")
+    return (webpage.iframe_worker_script(shim, url),)
 
 
 def on_post_template(output_content, template_name, config):
     # Pages made from templates alone (404.html) get the same Content Security Policy.
     if template_name.endswith(".html") and state["command"] != "serve":
-        output_content = webpage.add_csp(output_content)
+        output_content = webpage.add_csp(output_content, _worker_shim_scripts(output_content, config))
     return output_content
 
 
+OFFLINE_WORKER_SHIM = "assets/javascripts/vendor/iframe-worker-shim.js"  # overrides/, iframe-worker 1.0.4
 WEB_FONT = "fonts/source-serif-4"  # the text face's WOFF2 files; the site gets them subset, same names
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import html as htmllib
+import json
+import posixpath
 import re
 
 ESSAY_PARAGRAPH = re.compile(r'<p class="essay-text" id="p-(\d+)">(.*?)</p>', re.S)
@@ -122,6 +124,27 @@ def edit_url(src_uri: str, current: str | None, repo_url: str | None, edit_uri: 
     return "/".join([repo_url.rstrip("/"), *action_and_branch, generated_from[src_uri].lstrip("/")])
 
 
+def site_href(target: str, page_url: str) -> str:
+    """A link from the page at ``page_url`` to ``target`` (both site paths), for folder URLs ('essay/') and
+    file URLs ('essay.html') alike."""
+    folder = page_url if page_url.endswith("/") else posixpath.dirname(page_url)
+    return posixpath.relpath(target, folder.rstrip("/") or ".")
+
+
+_SITE_FILE_HREF = re.compile(r'href="((?:\.\./)+)((?:downloads|cite)/[^"#?]*)"')
+
+
+def folder_hrefs_to_files(page_html: str, folder_url: str, file_url: str) -> str:
+    """Links to the site's generated files (downloads/, cite/) written by hand in a page's raw HTML assume
+    folder URLs ('../downloads/x.pdf' from 'essay/'); the same targets from the page built as ``file_url``."""
+
+    def fix(match: re.Match) -> str:
+        target = posixpath.normpath(posixpath.join(folder_url or ".", match.group(1) + match.group(2)))
+        return f'href="{site_href(target, file_url)}"' if not target.startswith("..") else match.group(0)
+
+    return _SITE_FILE_HREF.sub(fix, page_html)
+
+
 def add_reading_time(page_html: str, minutes: int) -> str:
     """'About N minutes to read' after the page title."""
     line = f'<p class="reading-time web-only">About {minutes} minute{"s" if minutes != 1 else ""} to read</p>'
@@ -135,9 +158,10 @@ def inject_head(page_html: str, tags: str) -> str:
 INLINE_SCRIPT = re.compile(r"<script(?P<attrs>(?:\s+[^>]*)?)>(?P<body>.*?)</script>", re.S | re.I)
 
 
-def content_security_policy(page_html: str) -> str:
-    """Only the site's own resources; inline scripts allowed by their SHA-256 hashes, nothing else."""
-    hashes = []
+def content_security_policy(page_html: str, extra_scripts: tuple[str, ...] = ()) -> str:
+    """Only the site's own resources; inline scripts allowed by their SHA-256 hashes, nothing else.
+    ``extra_scripts``: inline scripts the page's own code writes later (the worker shim's), by their text."""
+    hashes = [_sha256(body) for body in extra_scripts]
     for match in INLINE_SCRIPT.finditer(page_html):
         attrs = match.group("attrs") or ""
         if "src=" in attrs:
@@ -145,8 +169,7 @@ def content_security_policy(page_html: str) -> str:
         kind = re.search(r'type="([^"]+)"', attrs)
         if kind and kind.group(1) not in ("text/javascript", "module"):
             continue  # JSON and JSON-LD data blocks are never executed
-        digest = base64.b64encode(hashlib.sha256(match.group("body").encode("utf-8")).digest()).decode()
-        hashes.append(f"'sha256-{digest}'")
+        hashes.append(_sha256(match.group("body")))
     scripts = " ".join(["'self'", *sorted(set(hashes))])
     return (
         "default-src 'self'; "
@@ -157,7 +180,46 @@ def content_security_policy(page_html: str) -> str:
     )
 
 
-def add_csp(page_html: str) -> str:
-    policy = content_security_policy(page_html)
+def _sha256(script: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode() + "'"
+
+
+def search_worker_url(page_html: str) -> str | None:
+    """The search worker's address as Material's script reads it from the page (relative to the page)."""
+    block = re.search(r'<script id="__config" type="application/json">(.*?)</script>', page_html, re.S)
+    try:
+        return json.loads(block.group(1)).get("search") if block else None
+    except ValueError:
+        return None
+
+
+def iframe_worker_script(shim_js: str, worker_url: str) -> str:
+    """The inline script that the iframe-worker shim writes into its iframe for ``worker_url``. The iframe
+    inherits the page's Content Security Policy, so the policy must allow this script by its hash. Read from
+    the shim's own source: its template, with the functions it pastes in as their source text."""
+    template = re.search(r"document\.write\(`<html><body><script>(.*?)<\\/script>", shim_js, re.S)
+    if template is None:
+        raise ValueError("iframe-worker shim: its iframe template was not found (a new version of the shim?)")
+
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        start = re.search(r"function " + re.escape(name) + r"\(", shim_js)
+        return _function_source(shim_js, start.start()) if start else worker_url  # the only other one: the URL
+
+    return re.sub(r"\$\{(\w+)\}", value, template.group(1))
+
+
+def _function_source(js: str, start: int) -> str:
+    """``function name(...){...}`` from ``start``, to its matching closing brace."""
+    depth, i = 0, js.index("{", start)
+    while True:
+        depth += {"{": 1, "}": -1}.get(js[i], 0)
+        if depth == 0:
+            return js[start:i + 1]
+        i += 1
+
+
+def add_csp(page_html: str, extra_scripts: tuple[str, ...] = ()) -> str:
+    policy = content_security_policy(page_html, extra_scripts)
     tag = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
     return re.sub(r'(<meta charset="utf-8">)', r"\1\n" + tag.replace("\\", "\\\\"), page_html, count=1, flags=re.I)
