@@ -27,7 +27,7 @@ from juego_edition.diagnostics import Problem, root_cause_first, skipped_note
 from juego_edition.glossary import render_glossary_markdown
 from juego_edition.rendered import check_rendered_html
 from juego_edition.styles import StyleNotFound, resolve_csl_style
-from juego_edition.terms import abbreviation_definitions, backlinks_markdown, rewrite_term_links
+from juego_edition.terms import abbreviation_definitions, backlinks_markdown, rewrite_term_links, stable_heading_ids
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import CombinedEvent, event_priority
 
@@ -297,7 +297,7 @@ def _generate_and_guard(markdown, page, config, files):
     if isinstance(page.meta.get("description"), str):
         page.meta["description"] = webpage.typographic_quotes(page.meta["description"])
     glossary_page = session.settings.glossary_page
-    markdown = rewrite_term_links(markdown, session.index, page.file.src_uri, glossary_page)
+    markdown = rewrite_term_links(stable_heading_ids(markdown), session.index, page.file.src_uri, glossary_page)
     if pages.GLOSSARY_MARKER in markdown:
         used_in = {t.term: backlinks_markdown(t, session.term_uses, session.titles, glossary_page) for t in session.terms}
         markdown = markdown.replace(pages.GLOSSARY_MARKER, render_glossary_markdown(session.terms, used_in, session.index.lookup))
