@@ -135,9 +135,9 @@ def stable_heading_ids(markdown: str) -> str:
         if attrs is None:
             end = match.end("text")
             out += [markdown[pos:end], f" {{ #{anchor} }}"]
-        else:
-            end = match.start("attrs")
-            out += [markdown[pos:end], f" #{anchor} "]
+        else:  # '{ .wide }' or '{: .wide}' -> '{ #anchor .wide }'
+            end = match.end("attrs")
+            out += [markdown[pos:match.start("attrs")], f" #{anchor} {attrs.strip().lstrip(':').strip()} "]
         pos = end
     out.append(markdown[pos:])
     return "".join(out)
