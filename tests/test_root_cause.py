@@ -9,10 +9,11 @@ import re
 from pathlib import Path
 
 from conftest import mkdocs_build
-from corpus import LINE, make, plant_bib_syntax_error, plant_empty_citation, plant_glossary_indentation_slip, plant_unknown_key, project  # noqa: F401  (fixture)
+from corpus import (LINE, make, plant_bib_syntax_error, plant_duplicate_term, plant_empty_citation,  # noqa: F401  (project: fixture)
+                    plant_glossary_indentation_slip, plant_unknown_key, plant_unused_entry, project)
 from juego_edition.diagnostics import Problem, root_cause_first, skipped_note
-from juego_edition.terms import TermIndex, heading_title, scan_page, stable_heading_ids
 from juego_edition.glossary import Term
+from juego_edition.terms import TermIndex, heading_title, scan_page, stable_heading_ids
 
 
 def problem_lines(output: str) -> list[str]:
@@ -90,7 +91,8 @@ def test_a_glossary_indentation_slip_is_one_error_first_in_check_and_build(proje
 
 
 def test_several_problems_in_several_files_are_listed_by_file_and_line(project):  # noqa: F811
-    expected = plant_unknown_key(project) + plant_empty_citation(project) + plant_bib_syntax_error(project)
+    # the build finds the glossary's problem before the pages and the unused entry after them; both are listed by place
+    expected = plant_unknown_key(project) + plant_empty_citation(project) + plant_duplicate_term(project) + plant_unused_entry(project)
     for target in ("check", "build"):
         result = make(project, target)
         output = result.stdout + result.stderr
