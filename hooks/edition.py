@@ -23,11 +23,11 @@ from juego_edition.bibdata import plain
 from juego_edition.checks import CheckSession, settings_from_config
 from juego_edition.citations import find_citations
 from juego_edition.deferred import DeferredCitations
-from juego_edition.diagnostics import Problem
+from juego_edition.diagnostics import Problem, root_cause_first, skipped_note
 from juego_edition.glossary import render_glossary_markdown
 from juego_edition.rendered import check_rendered_html
 from juego_edition.styles import StyleNotFound, resolve_csl_style
-from juego_edition.terms import abbreviation_definitions, backlinks_markdown, rewrite_term_links
+from juego_edition.terms import abbreviation_definitions, backlinks_markdown, rewrite_term_links, stable_heading_ids
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import CombinedEvent, event_priority
 
@@ -90,11 +90,26 @@ def on_shutdown():
 
 
 def report(problems: list[Problem]) -> None:
-    for problem in problems:
+    """Problems are kept until the build ends (``flush_report``), so they are listed sorted by file and line,
+    unreadable files first, whichever event found them."""
+    state.setdefault("to_report", []).extend(problems)
+
+
+def flush_report() -> int:
+    """Log every problem kept by ``report``; return how many were logged as errors."""
+    shown, skipped = root_cause_first(state.pop("to_report", []))
+    for problem in shown:
         if problem.severity == "error":
             log.warning(str(problem))  # a warning, so --strict counts it; on_post_build fails the build
         else:
             log.info(f"warning: {problem}")
+    if skipped:
+        log.info(skipped_note(skipped))
+    return sum(p.severity == "error" for p in shown)
+
+
+def on_build_error(error):
+    flush_report()  # a build that stops early still lists what was found
 
 
 def on_startup(command, dirty):
@@ -129,6 +144,7 @@ def _batch_mode() -> str:
 
 @event_priority(100)  # before mkdocs-bibtex's on_config, which reads csl_file and the .bib files
 def on_config(config):
+    state["to_report"] = []  # serve rebuilds reuse this module: nothing left over from the last build
     root = Path(config.config_file_path).parent
     bibtex = config.plugins.get("bibtex")
     if bibtex is None:
@@ -287,7 +303,7 @@ def _generate_and_guard(markdown, page, config, files):
     if isinstance(page.meta.get("description"), str):
         page.meta["description"] = webpage.typographic_quotes(page.meta["description"])
     glossary_page = session.settings.glossary_page
-    markdown = rewrite_term_links(markdown, session.index, page.file.src_uri, glossary_page)
+    markdown = rewrite_term_links(stable_heading_ids(markdown), session.index, page.file.src_uri, glossary_page)
     if pages.GLOSSARY_MARKER in markdown:
         used_in = {t.term: backlinks_markdown(t, session.term_uses, session.titles, glossary_page) for t in session.terms}
         markdown = markdown.replace(pages.GLOSSARY_MARKER, render_glossary_markdown(session.terms, used_in, session.index.lookup))
@@ -553,9 +569,10 @@ def on_post_build(config):
     # Cross-page totals, after MkDocs has validated links and anchors, so one run lists everything.
     session: CheckSession = state["session"]
     report(session.finish())
+    listed = flush_report()
     errors = session.errors
     if errors and state["command"] != "serve":
-        raise PluginError(f"{len(errors)} problem(s) in the sources (listed above); fix them and build again")
+        raise PluginError(f"{listed} problem(s) in the sources (listed above); fix them and build again")
     _subset_web_font(Path(config.site_dir))
     assets.minify_files(Path(config.site_dir), [str(getattr(f, "path", f)) for f in [*config.extra_css, *config.extra_javascript]])
     # The offline edition is made from the pages just built, so it reads exactly as the site. Skipped in

@@ -380,6 +380,16 @@ def plant_glossary_yaml_error(p: Path) -> list[str]:
     return [f"glossary/terms.yml:{n + 4}:1: YAML syntax error"]
 
 
+def plant_glossary_indentation_slip(p: Path) -> list[str]:
+    """One key of an early entry indented a space too little: the file no longer parses at all."""
+    glossary = p / "glossary" / "terms.yml"
+    lines = glossary.read_text(encoding="utf-8").splitlines(keepends=True)
+    n = next(i for i, l in enumerate(lines) if l.startswith("  definition:"))
+    lines[n] = lines[n][1:]
+    glossary.write_text("".join(lines), encoding="utf-8")
+    return [f"glossary/terms.yml:{n + 1}:2: YAML syntax error"]
+
+
 def plant_glossary_empty_definition(p: Path) -> list[str]:
     glossary = p / "glossary" / "terms.yml"
     text = glossary.read_text(encoding="utf-8")

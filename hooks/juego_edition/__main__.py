@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from .checks import run_check
+from .diagnostics import root_cause_first, skipped_note
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -15,9 +16,11 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("check", help="check citations, the bibliography and the glossary")
     check.add_argument("root", nargs="?", default=".", type=Path, help="project folder holding mkdocs.yml")
     args = parser.parse_args(argv)
-    problems = run_check(args.root)
+    problems, skipped = root_cause_first(run_check(args.root))
     for problem in problems:
         print(("" if problem.severity == "error" else "warning: ") + str(problem))
+    if skipped:
+        print(skipped_note(skipped))
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)

@@ -492,7 +492,7 @@ def _recover(files: list[_File], entries_by_file: list[list[BibEntry]], texts: l
         if items is not None:
             return items, removed, found
         if not line:  # no position (a timeout, a crash): one error for the whole input
-            found.append(Problem(files[0].shown, 1, 1, f"{message}; check the .bib files", "bib.unreadable"))
+            found.append(Problem(files[0].shown, 1, 1, f"{message}; check the .bib files", "bib.unreadable", unreadable=True))
             return [], removed, found
         index, file_line = _locate(files, line - 1)
         entry = _entry_at(entries_by_file[index], file_line, "end of input" in message, removed)
@@ -708,7 +708,7 @@ def load_bibliography(paths: list[tuple[Path, str]], cache_dir: Path | None = No
         try:
             data = path.read_bytes()
         except OSError as exc:
-            problems.append(Problem(shown, 1, 1, f"cannot read this .bib file ({exc.__class__.__name__}: {exc.strerror or exc}); check that it exists and can be read", "bib.unreadable"))
+            problems.append(Problem(shown, 1, 1, f"cannot read this .bib file ({exc.__class__.__name__}: {exc.strerror or exc}); check that it exists and can be read", "bib.unreadable", unreadable=True))
             continue
         try:
             text = data.decode("utf-8")

@@ -115,13 +115,31 @@ _TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
 
 
+def config_problem(exc: Exception) -> Problem:
+    """mkdocs.yml that cannot be read or parsed, as one line at the place YAML names."""
+    mark = getattr(exc, "problem_mark", None)
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    if isinstance(exc, yaml.YAMLError):
+        reason = " ".join(filter(None, [getattr(exc, "context", None), getattr(exc, "problem", None)])) or str(exc).splitlines()[0]
+        message = f"cannot read mkdocs.yml: YAML syntax error ({reason}); fix the indentation or quoting here"
+    elif isinstance(exc, UnicodeDecodeError):
+        message = f"cannot read mkdocs.yml: not UTF-8 text (byte {exc.start}); save it as UTF-8"
+    else:
+        message = f"cannot read mkdocs.yml ({exc.__class__.__name__}: {getattr(exc, 'strerror', None) or exc})"
+    return Problem("mkdocs.yml", line, col, message, "config.unreadable", unreadable=True)
+
+
 def load_settings(root: Path) -> Settings:
     config_path = root / "mkdocs.yml"
     try:
         config = yaml.load(config_path.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}  # noqa: S506
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         settings = settings_from_config(root, "docs", None, None, None)
-        settings.problems.append(Problem("mkdocs.yml", 1, 1, f"cannot read mkdocs.yml ({exc.__class__.__name__}); fix its YAML", "config.invalid"))
+        settings.problems.append(config_problem(exc))
+        return settings
+    if not isinstance(config, dict):
+        settings = settings_from_config(root, "docs", None, None, None)
+        settings.problems.append(Problem("mkdocs.yml", 1, 1, "cannot read mkdocs.yml: it is not a mapping of settings ('site_name: ...')", "config.unreadable", unreadable=True))
         return settings
     bibtex = {}
     for plugin in config.get("plugins") or []:
@@ -153,7 +171,7 @@ class CheckSession:
         found: list[Problem] = list(s.problems)  # options in mkdocs.yml: reported with the rest
         self.problems = []
         if not s.bib_files:
-            found.append(Problem(s.shown(s.root / "mkdocs.yml"), 1, 1, "no .bib file found; put BibTeX files in bib/", "bib.unreadable"))
+            found.append(Problem(s.shown(s.root / "mkdocs.yml"), 1, 1, "no .bib file found; put BibTeX files in bib/", "bib.unreadable", unreadable=True))
         self.bibliography = load_bibliography([(p, s.shown(p)) for p in s.bib_files], s.root / CACHE)
         self.entries = self.bibliography.entries
         found += self.bibliography.problems

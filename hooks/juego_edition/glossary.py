@@ -69,18 +69,18 @@ def load_glossary(path: Path, display_path: str) -> tuple[list[Term], list[Probl
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return [], [Problem(display_path, 1, 1, f"cannot read the glossary ({exc}); save it as UTF-8 text", "glossary.unreadable")]
+        return [], [Problem(display_path, 1, 1, f"cannot read the glossary ({exc}); save it as UTF-8 text", "glossary.unreadable", unreadable=True)]
     try:
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = getattr(exc, "problem", None) or str(exc)
-        return [], [Problem(display_path, line, col, f"YAML syntax error: {reason}; fix the indentation or quoting", "glossary.syntax")]
+        return [], [Problem(display_path, line, col, f"YAML syntax error: {reason}; fix the indentation or quoting", "glossary.syntax", unreadable=True)]
     if data is None:
         data = []
     if not isinstance(data, list):
-        return [], [Problem(display_path, 1, 1, "the glossary must be a YAML list of entries ('- term: ...')", "glossary.syntax")]
+        return [], [Problem(display_path, 1, 1, "the glossary must be a YAML list of entries ('- term: ...')", "glossary.syntax", unreadable=True)]
     terms: list[Term] = []
     for item in data:
         if not isinstance(item, dict):

@@ -87,31 +87,73 @@ def glossary_duplicates(terms: list[Term], shown: str) -> list[Problem]:
     return problems
 
 
-def _sections(text: str) -> list[tuple[int, str, str]]:
-    """(offset, anchor, title) of every heading, anchors as MkDocs' toc extension makes them."""
+# What a heading's source holds that its title, TOC entry and anchor must not: citations ("[@key]",
+# "[see @key, p. 3]"), footnote marks ("[^1]"), and the Markdown around link and term-link texts.
+_HEADING_CITATION = re.compile(r"[ \t]*\[[^\[\]\n]*-?@[^\[\]\n]*\](?!\()")
+_FOOTNOTE_MARK = re.compile(r"\[\^[^\]\n]+\]")
+
+
+def heading_title(text: str) -> str:
+    """A heading's source text as its words read: no citations, footnote marks, link targets or markup."""
+    text = _FOOTNOTE_MARK.sub("", _HEADING_CITATION.sub("", text))
+    text = TERM_LINK.sub(lambda m: m.group("text") or m.group("name"), text)
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"<[^>\n]*>|[*_`]", "", text)
+    return " ".join(text.split())
+
+
+def heading_anchor(title: str) -> str:
+    """The id MkDocs' toc extension gives a heading with this title."""
     from markdown.extensions.toc import slugify as toc_slugify  # Python-Markdown, not MkDocs
 
+    return toc_slugify(title, "-")
+
+
+def _sections(text: str) -> list[tuple[int, str, str]]:
+    """(offset, anchor, title) of every heading, anchors as the rendered page has them (``stable_heading_ids``)."""
     found = []
     for match in HEADING.finditer(text):
-        title = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", match.group("text")).strip()
-        attrs = match.group("attrs") or ""
-        explicit = re.search(r"#([\w-]+)", attrs)
-        anchor = explicit.group(1) if explicit else toc_slugify(re.sub(r"[*_`]", "", title), "-")
-        found.append((match.start(), anchor, title))
+        title = heading_title(match.group("text"))
+        explicit = re.search(r"#([\w-]+)", match.group("attrs") or "")
+        found.append((match.start(), explicit.group(1) if explicit else heading_anchor(title), title))
     return found
+
+
+def stable_heading_ids(markdown: str) -> str:
+    """A heading that cites a source or carries a footnote mark gets the id of its words alone, written as an
+    attribute list: otherwise its id would be made from the formatted citation ("... (Juego 2010)"), which
+    changes with the style and the bibliography, and the glossary's links to it would not resolve."""
+    prose = prose_mask(markdown)
+    out, pos = [], 0
+    for match in HEADING.finditer(prose):
+        text, attrs = match.group("text"), match.group("attrs")
+        if attrs and "#" in attrs or not (_HEADING_CITATION.search(text) or _FOOTNOTE_MARK.search(text)):
+            continue
+        anchor = heading_anchor(heading_title(text))
+        if not anchor:
+            continue
+        if attrs is None:
+            end = match.end("text")
+            out += [markdown[pos:end], f" {{ #{anchor} }}"]
+        else:  # '{ .wide }' or '{: .wide}' -> '{ #anchor .wide }'
+            end = match.end("attrs")
+            out += [markdown[pos:match.start("attrs")], f" #{anchor} {attrs.strip().lstrip(':').strip()} "]
+        pos = end
+    out.append(markdown[pos:])
+    return "".join(out)
 
 
 def scan_page(source: str, shown: str, index: TermIndex, allowlist: set[str], expand_first_use: bool) -> PageTerms:
     """Uses of glossary terms in one page source, and the page's glossary problems."""
     result = PageTerms()
     prose = prose_mask(source)
+    headings = _sections(prose)  # before the keys are blanked: a heading's title is made without its citations
     keys = citation_key_spans(source)  # '@Welland:TB1-1-2' is a key, not an acronym 'TB1-1-2'
     if keys:
         chars = list(prose)
         for start, end in keys:
             chars[start:end] = [c if c == "\n" else " " for c in chars[start:end]]
         prose = "".join(chars)
-    headings = _sections(prose)
     blank = lambda m: re.sub(r"[^\n]", " ", m.group(0))  # noqa: E731
     # Headings and link texts are labels (often other pages' titles), not the running text in which
     # an abbreviation is first explained.
