@@ -240,3 +240,12 @@ def test_citation_keys_are_never_read_as_glossary_terms():
     page = "A source [@Welland:TB1-1-2, p. 3] and @UN:DESA-2009 say so; the NATO figure is not defined.\n"
     problems = scan_page(page, "docs/x.md", TermIndex([]), set(), expand_first_use=False).problems
     assert [p.message.split("'")[1] for p in problems if p.code == "glossary.undefined_acronym"] == ["NATO"]
+
+
+def test_an_entry_left_open_at_the_end_of_one_file_is_the_one_root_cause(tmp_path):
+    first, second = tmp_path / "a.bib", tmp_path / "b.bib"
+    first.write_text("\n".join(f"@misc{{a{i}, title={{T{i}}}, year={{2000}}}}" for i in range(10)) + "\n@misc{broken, title={T, year={2000}\n", encoding="utf-8")
+    second.write_text("@misc{b1, title={B}, year={2001}}\n", encoding="utf-8")
+    bib = load_bibliography([(first, "bib/a.bib"), (second, "bib/b.bib")])  # read joined: the open entry runs into b.bib
+    assert [(p.path, p.line, p.code) for p in bib.problems] == [("bib/a.bib", 11, "bib.syntax")]
+    assert "never closed" in bib.problems[0].message and sorted(bib.entries) == [f"a{i}" for i in range(10)] + ["b1"]

@@ -495,6 +495,12 @@ def _recover(files: list[_File], entries_by_file: list[list[BibEntry]], texts: l
             found.append(Problem(files[0].shown, 1, 1, f"{message}; check the .bib files", "bib.unreadable", unreadable=True))
             return [], removed, found
         index, file_line = _locate(files, line - 1)
+        if "end of input" in message:  # the files are read joined: an entry left open in an earlier file ran on into this one
+            for earlier in range(index):
+                left_open = next((e for e in entries_by_file[earlier] if e.unclosed and (e.file_index, e.span[0]) not in removed), None)
+                if left_open is not None:
+                    index, file_line = earlier, left_open.line - 1
+                    break
         entry = _entry_at(entries_by_file[index], file_line, "end of input" in message, removed)
         unclosed = entry is not None and entry.unclosed and "end of input" in message
         if entry is not None and "unexpected '@'" in message and file_line == entry.line - 1:
