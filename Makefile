@@ -1,4 +1,5 @@
-# Two commands matter: `make serve` and `make test`. Every target creates or refreshes .venv first.
+# Two commands matter: `make serve` and `make test` (`make test-quick` while editing). Every target creates or
+# refreshes .venv first.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -11,10 +12,10 @@ STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help serve build test check pdf clean lock lighthouse bench bench-bib preview
+.PHONY: help serve build test test-quick check pdf clean lock lighthouse bench bench-bib preview
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 10
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +24,7 @@ $(STAMP): requirements.txt
 
 ADDR ?= 127.0.0.1:8000
 serve: $(STAMP) ## serve the site with live reload on http://127.0.0.1:8000 (ADDR=host:port to change)
+	@$(BIN)/python tools/check-port $(ADDR) # a busy port: one line naming a free one, not mkdocs' traceback
 	$(BIN)/mkdocs serve --no-strict --dev-addr $(ADDR) # not strict: problems are listed, serving goes on
 
 build: $(STAMP) ## strict build into site/ (replaced only if the build succeeds)
@@ -45,6 +47,12 @@ test: $(STAMP) ## run every test (builds real sites, renders the PDF, drives Chr
 	tools/ensure-chromium
 	tools/ensure-texlive-bib
 	$(BIN)/python -m pytest
+
+# The tests that need no site, no Chromium and no PDF, listed in tests/conftest.py (QUICK_TEST_FILES).
+test-quick: check ## while editing: the checks, the unit tests and one strict build without the PDF/EPUB (under a minute)
+	$(BIN)/python -m pytest -q -m quick -p no:cacheprovider
+	@tmp=$$(mktemp -d .site-XXXXXX); trap 'rm -rf "$$tmp"' EXIT; \
+	EDITION_EXPORT=false $(BIN)/mkdocs build --strict --quiet --site-dir "$$tmp" && echo "strict build OK (without the PDF/EPUB; make build makes them)"
 
 check: $(STAMP) ## the reference gate alone: citations, .bib files, glossary (no site build)
 	PYTHONPATH=hooks $(BIN)/python -m juego_edition check .

@@ -13,6 +13,19 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_PARTS = ("mkdocs.yml", "docs", "bib", "glossary", "hooks", "sources", "overrides", "book", "fonts")
 
+# The files `make test-quick` runs (marker "quick"): tests of pure functions and of the contributor's path, no site
+# build, no Chromium, no PDF. Kept in one list here rather than a marker in every file, so that moving a file in
+# or out is one line.
+QUICK_TEST_FILES = frozenset({
+    "test_citations.py", "test_gate_units.py", "test_units.py", "test_contributor_path.py",
+})
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.name in QUICK_TEST_FILES:
+            item.add_marker(pytest.mark.quick)
+
 
 def mkdocs_build(project: Path, site_dir: Path, *extra: str, export: bool = False) -> subprocess.CompletedProcess:
     """Run a real ``mkdocs build`` in ``project`` (strict comes from mkdocs.yml).
