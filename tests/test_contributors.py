@@ -35,8 +35,11 @@ def test_issue_and_pull_request_templates_exist_and_parse():
 def test_ci_runs_check_build_test_pdf_and_uploads_the_site_deploying_only_from_main():
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "site.yml").read_text(encoding="utf-8"))
     steps = [s.get("run", s.get("uses", "")) for s in workflow["jobs"]["test"]["steps"]]
-    order = [next(i for i, s in enumerate(steps) if needle in s) for needle in ("make check", "make build", ".ci/run", "upload-artifact")]
+    order = [next(i for i, s in enumerate(steps) if needle in s) for needle in ("make check", "make build", ".ci/run", "upload-pages-artifact")]
     assert order == sorted(order)
+    # the offline preview is uploaded before the tests, so a pull request has it even when a test fails
+    uploads = [s for s in workflow["jobs"]["test"]["steps"] if "upload-artifact@" in s.get("uses", "")]
+    assert [u["with"]["name"] for u in uploads] == ["edition-preview"] and uploads[0]["with"]["path"] == "preview"
     deploy = workflow["jobs"]["deploy"]
     assert "refs/heads/main" in deploy["if"] and deploy["permissions"] == {"pages": "write", "id-token": "write"}
     triggers = workflow.get("on") or workflow.get(True)
