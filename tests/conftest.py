@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_PARTS = ("mkdocs.yml", "docs", "bib", "glossary", "hooks", "sources", "overrides", "book", "fonts")
+PROJECT_PARTS = ("mkdocs.yml", "docs", "bib", "glossary", "hooks", "sources", "overrides", "book", "fonts", "tools")
 
 # The files `make test-quick` runs (marker "quick"): tests of pure functions and of the contributor's path, no site
 # build, no Chromium, no PDF. Kept in one list here rather than a marker in every file, so that moving a file in
@@ -45,7 +45,7 @@ def copy_project(dest: Path) -> Path:
     for part in PROJECT_PARTS:
         src = ROOT / part
         if src.is_dir():
-            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__", "node_modules", "report", "report.json"))
         else:
             shutil.copy2(src, dest / part)
     return dest
