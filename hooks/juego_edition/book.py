@@ -17,7 +17,7 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from juego_edition.epub import write_epub
+from juego_edition.epub import page_url, write_epub  # page_url: one definition, used by both exports
 
 WEB_ONLY = [
     ".md-content__button", "a.headerlink", ".md-source-file", "script", "form", "nav", "button", ".web-only",
@@ -41,16 +41,6 @@ class BookMeta:
     pages: list[str] = field(default_factory=list)  # docs-relative sources, in book order
     slug: str = "edition"
     bibliography: str = "bibliography.md"  # the page that holds every full reference once
-
-
-def page_url(src: str) -> str:
-    """Where MkDocs (use_directory_urls) puts a page: 'context/aepf.md' -> 'context/aepf/'."""
-    stem = src[:-3]
-    if stem == "index":
-        return ""
-    if stem.endswith("/index"):
-        return stem[: -len("index")]
-    return stem + "/"
 
 
 def _css(root, selector: str) -> list:
