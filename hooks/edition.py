@@ -496,6 +496,7 @@ def _key_editorial_notes(html: str, page, shown: str) -> str:
     """Editorial notes keyed to markers in the essay's text, as asides (juego_edition.notes); their search
     entries are added to the index in on_post_build."""
     html, notes, unkeyed = editorial_notes.key_notes(html)
+    html = editorial_notes.add_switch(html)
     state["note_entries"] = editorial_notes.search_entries(notes, page.url)
     source = page.file.content_string
     for item in unkeyed:
@@ -530,6 +531,9 @@ def on_post_page(output, page, config):
         tags = scholarly.head_tags(record, page.canonical_url or "", f"{site}downloads/{meta.slug}.pdf",
                                    page.meta.get("description", ""), cited, f"{site}about/#licences", state["editors"])
         output = webpage.inject_head(output, tags)
+    if OFFLINE_WORKER_SHIM not in config.extra.get("polyfills", []):  # from disk (the preview), a CORS-mode
+        output = webfont.add_preloads(output, webpage.site_href(WEB_FONT, page.url))  # preload is refused
+    output = editorial_notes.add_head_script(output)
     if state["command"] != "serve":  # the live-reload script of `mkdocs serve` is inline and unhashed
         output = webpage.add_csp(output, _worker_shim_scripts(output, config))
     return output

@@ -1,6 +1,7 @@
-"""[3/4] Lighthouse (mobile) on the essay page of the real build: 100 in performance, accessibility, best
-practices and SEO. tools/lighthouse/run serves the site with gzip from 127.0.0.1 and drives Debian's Chromium
-(the pinned npm package is installed on first use)."""
+"""[3/4] Lighthouse (mobile) on the essay page of the real build. tools/lighthouse/run serves the site with gzip
+from 127.0.0.1, drives Debian's Chromium (the pinned npm package is installed on first use), calibrates the CPU
+slowdown to this machine as Lighthouse's docs/throttling.md says, and scores three runs; report.json is the
+median run."""
 
 from __future__ import annotations
 
@@ -9,15 +10,22 @@ import subprocess
 
 from conftest import ROOT
 
+HERE = ROOT / "tools" / "lighthouse"
 
-def test_lighthouse_mobile_scores_100_on_the_essay_page(built_site):
-    result = subprocess.run([str(ROOT / "tools" / "lighthouse" / "run"), str(built_site), "essay/"],
-                            capture_output=True, text=True, timeout=600)
+
+def test_lighthouse_mobile_on_the_essay_page(built_site):
+    result = subprocess.run([str(HERE / "run"), str(built_site), "essay/"], capture_output=True, text=True, timeout=1200)
     assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads((ROOT / "tools" / "lighthouse" / "report.json").read_text(encoding="utf-8"))
-    scores = {key: round(category["score"] * 100) for key, category in report["categories"].items()}
-    assert set(scores) == {"performance", "accessibility", "best-practices", "seo"}
-    assert {k: v for k, v in scores.items() if k != "performance"} == dict.fromkeys(("accessibility", "best-practices", "seo"), 100), result.stdout
-    # Performance: 85-97 on this 2-core machine under Lighthouse's simulated slow 4G (first paint of Material's
-    # own CSS and the text face; the notes placed by script shift the layout). [3/4] asks for 100: not met yet.
-    assert scores["performance"] >= 80, result.stdout
+    runs = json.loads((HERE / "runs.json").read_text(encoding="utf-8"))
+    assert len(runs["runs"]) == 3 and runs["cpuSlowdownMultiplier"] in (1, 2, 4)
+    for scores in runs["runs"]:
+        assert set(scores) == {"performance", "accessibility", "best-practices", "seo"}
+        assert {k: v for k, v in scores.items() if k != "performance"} == dict.fromkeys(("accessibility", "best-practices", "seo"), 100), result.stdout
+    report = json.loads((HERE / "report.json").read_text(encoding="utf-8"))
+    # Measured, not simulated: nothing on the page moves while it loads (preloaded faces, the notes' layout
+    # set before the first paint).
+    assert report["audits"]["cumulative-layout-shift"]["numericValue"] < 0.01, result.stdout
+    # Performance, the median of three runs: 88-98 on this 2-core machine (see the README). What is left is
+    # mostly Material's own script (its start-up tasks are most of the blocking time); [3/4] asks for 100.
+    performance = sorted(s["performance"] for s in runs["runs"])[1]
+    assert performance >= 85, result.stdout

@@ -230,6 +230,39 @@ def test_essay_is_set_in_the_shipped_serif(browser, base_url, width, height, sch
         context.close()
 
 
+PAGES_WITH_FACES = ["essay/", "", "glossary/", "bibliography/"]
+
+
+@pytest.mark.parametrize("path", PAGES_WITH_FACES)
+def test_each_preloaded_face_exists_and_is_the_one_the_page_loads(built_site, browser, base_url, path):
+    """The faces a page asks for before its stylesheets have found them (so the text does not move when they
+    swap in) are files of the site, and each is one the page really uses: a preload never used costs a phone
+    bandwidth for nothing, and Chromium warns about it."""
+    import lxml.html
+    html = (built_site / path / "index.html").read_text(encoding="utf-8")
+    links = lxml.html.fromstring(html).xpath("//head/link[@rel='preload'][@as='font']")
+    assert len(links) >= 2
+    assert all(link.get("crossorigin") is not None and link.get("type") == "font/woff2" for link in links)
+    folder = built_site / path
+    for link in links:
+        assert (folder / link.get("href")).resolve().is_file(), link.get("href")
+    context, page = _open(browser, base_url, 390, 844, "light", path=path)
+    try:
+        page.wait_for_timeout(300)
+        used = page.evaluate("[...document.fonts].filter(f => f.status === 'loaded').map(f => f.weight + '-' + f.style)")
+        preloaded = [re.search(r"-(\d+-(?:normal|italic))\.woff2$", link.get("href")).group(1) for link in links]
+        assert set(preloaded) <= set(used), (preloaded, used)
+    finally:
+        context.close()
+
+
+def test_the_italic_is_preloaded_only_where_the_page_sets_italics():
+    assert "400-italic" in webfont.preload_links('<html><body><p>An <em>emphasis</em>.</p></body></html>', "fonts")
+    assert "400-italic" in webfont.preload_links('<body><p class="essay-occasion">For AEPF-8</p></body>', "fonts")
+    plain = webfont.preload_links('<head><style>em{}</style></head><body><p>Roman only.</p></body>', "f")
+    assert "400-italic" not in plain and plain.count("<link") == 2 and 'href="f/source-serif-4-latin-700-normal.woff2"' in plain
+
+
 def test_only_first_uses_are_underlined_on_screen(browser, base_url):
     context, page = _open(browser, base_url, 1366, 768, "light", path="glossary/")
     try:

@@ -6,7 +6,8 @@
    the others move up or down around it. Narrow screens: the notes are hidden and a marker opens its note in
    place, below the line it is on (mouse, Enter or Space on the focused marker, a tap); the close button,
    the marker again or Escape closes it. "Read the essay alone" hides every note and marker; the choice is
-   remembered in this browser. Without this script the notes stay after their paragraphs, marked links. */
+   remembered in this browser (the head script of notes.py applies it before the first paint). Without
+   scripts the notes stay after their paragraphs, marked links. */
 (function () {
   "use strict";
   var STORE = "edition-notes-hidden";
@@ -53,7 +54,10 @@
     });
     if (!items.length) { return; }
 
-    function inMargin() { return getComputedStyle(items[0].note).position === "absolute"; }
+    // the breakpoint of notes.css; a media query, not the note's computed style, which would make the browser
+    // lay the page out before its first paint
+    var wide = window.matchMedia("screen and (min-width: 60em)");
+    function inMargin() { return wide.matches; }
 
     function setOpen(item, open) {
       if (open && inMargin()) { items.forEach(function (other) { if (other !== item) { mark(other, false); } }); }
@@ -83,16 +87,21 @@
       for (var k = start + 1; k < items.length; k++) { tops[k] = Math.max(wanted[k], tops[k - 1] + heights[k - 1] + GAP); }
       for (k = start - 1; k >= 0; k--) { tops[k] = Math.min(wanted[k], tops[k + 1] - heights[k] - GAP); }
       items.forEach(function (item, i) { item.note.style.top = Math.round(tops[i]) + "px"; });
+      root.classList.add("notes-placed");  // notes.css shows the margin notes once they stand at their markers
     }
 
     // "Read the essay alone"
-    var first = article.querySelector('p.essay-text[id^="p-"]');
-    var bar = document.createElement("p");
-    bar.className = "notes-toggle";
-    var button = document.createElement("button");
-    button.type = "button";
-    bar.appendChild(button);
-    if (first) { first.parentNode.insertBefore(bar, first); } else { article.insertBefore(bar, article.firstChild); }
+    // (the page has the switch from the build, notes.py; made here only for a page built without it)
+    var button = article.querySelector(".notes-toggle button");
+    if (!button) {
+      var first = article.querySelector('p.essay-text[id^="p-"]');
+      var bar = document.createElement("p");
+      bar.className = "notes-toggle web-only";
+      button = document.createElement("button");
+      button.type = "button";
+      bar.appendChild(button);
+      if (first) { first.parentNode.insertBefore(bar, first); } else { article.insertBefore(bar, article.firstChild); }
+    }
     function hideAll(hidden) {
       root.classList.toggle("notes-hidden", hidden);
       button.setAttribute("aria-pressed", hidden ? "true" : "false");
@@ -128,6 +137,7 @@
       requestAnimationFrame(function () { pending = false; layout(); });
     }
     window.addEventListener("resize", later);
+    if (wide.addEventListener) { wide.addEventListener("change", later); }
     if (window.ResizeObserver) { new ResizeObserver(later).observe(article); }
     if (document.fonts && document.fonts.ready) { document.fonts.ready.then(later); }
     layout();

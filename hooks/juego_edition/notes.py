@@ -169,6 +169,38 @@ def key_notes(page_html: str) -> tuple[str, list[Note], list[Unkeyed]]:
     return PARAGRAPH.sub(lambda m: f'<p class="essay-text" id="{m.group("id")}">{paragraphs.get(m.group("id"), m.group("inner"))}</p>', result), notes, unkeyed
 
 
+def add_switch(page_html: str) -> str:
+    """The "read the essay alone" switch, before the essay's first paragraph, on a page with notes: in the page
+    from the start, so that nothing moves when notes.js starts (it used to make the switch itself)."""
+    if 'class="editorial-note"' not in page_html or 'class="notes-toggle' in page_html:
+        return page_html
+    first = PARAGRAPH.search(page_html)
+    at = first.start() if first else 0
+    return page_html[:at] + TOGGLE + page_html[at:]
+
+
+# "Read the essay alone": the button notes.js works. Web only (the PDF and the EPUB drop .web-only); shown only
+# where the head script has run (html.notes-js), so that a reader without scripts is not offered a dead button.
+TOGGLE = ('<p class="notes-toggle web-only"><button type="button" aria-pressed="false">'
+          'Read the essay alone</button></p>\n')
+
+# Run in the head, before the stylesheets and before the page is first drawn: the notes' layout (notes.css, keyed to html.notes-js) and a
+# remembered "read the essay alone" apply from the first paint, not when notes.js starts after the body, which
+# moved the text (layout shift). Allowed by its hash in the page's Content Security Policy (webpage.add_csp).
+STORE = "edition-notes-hidden"  # the same key as in notes.js
+HEAD_SCRIPT = ('<script>(function(r){r.classList.add("notes-js");'
+               f'try{{if(localStorage.getItem("{STORE}")==="1"){{r.classList.add("notes-hidden")}}}}catch(e){{}}'
+               '})(document.documentElement)</script>')
+
+
+def add_head_script(page_html: str) -> str:
+    """The head script, on a page that has editors' notes."""
+    if 'class="editorial-note"' not in page_html or HEAD_SCRIPT in page_html:
+        return page_html
+    at = page_html.find('<link rel="stylesheet"')  # before the stylesheets: it need not wait for them to load
+    return page_html[:at] + HEAD_SCRIPT + "\n" + page_html[at:] if at >= 0 else page_html.replace("</head>", HEAD_SCRIPT + "</head>", 1)
+
+
 def search_entries(notes: list[Note], page_url: str) -> list[dict]:
     """One search entry per note, titled as the editors' (Material's index format: location, title, text)."""
     return [{"location": f"{page_url}#note-{n.number}", "title": f"{LABEL} {n.number}: {n.about}",

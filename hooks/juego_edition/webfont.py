@@ -30,6 +30,30 @@ def site_characters(pages: list[str]) -> str:
     return "".join(sorted(c for c in chars if c == " " or (c.isprintable() and not c.isspace())))
 
 
+# The faces a page paints in its first screen, fetched with its stylesheets rather than after them: a face
+# found late swaps in after the first paint and moves the text (layout shift). Upright regular and bold are on
+# every page (text, headings); the italic where the page sets something in italics.
+PRELOAD_FACES = ("latin-400-normal", "latin-700-normal")
+ITALIC_FACE = "latin-400-italic"
+_ITALIC = re.compile(r'<(?:em|i|cite)\b|class="[^"]*\b(?:essay-occasion|author-note|verification-note)\b', re.I)
+
+
+def preload_links(page_html: str, font_href: str, family_file: str = "source-serif-4") -> str:
+    """``<link rel=preload>`` tags for the faces the page uses first; ``font_href`` is the font folder as the
+    page links it ("../fonts/source-serif-4"). Fonts are fetched in CORS mode, so the preload is too."""
+    body = _BODY.search(page_html)
+    italic = _ITALIC.search(body.group(0) if body else page_html)
+    faces = [*PRELOAD_FACES, *([ITALIC_FACE] if italic else [])]
+    return "".join(f'<link rel="preload" href="{font_href}/{family_file}-{face}.woff2" as="font" type="font/woff2" crossorigin>'
+                   for face in faces)
+
+
+def add_preloads(page_html: str, font_href: str) -> str:
+    """The preload tags at the end of the head: asked for with the stylesheets, after them (a face asked for
+    first takes bandwidth from the stylesheets, which the first paint waits for)."""
+    return page_html.replace("</head>", preload_links(page_html, font_href) + "\n</head>", 1)
+
+
 def subset_woff2(source: Path, target: Path, text: str, cache: Path | None = None) -> None:
     """``source`` reduced to the glyphs of ``text`` (kerning and ligatures kept, hinting dropped), as WOFF2.
     With ``cache``, a subset made before from the same file and text is copied instead of made again."""
