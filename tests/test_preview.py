@@ -3,7 +3,6 @@ in Chromium (Playwright) with its navigation, its search and its Content Securit
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -17,9 +16,8 @@ from juego_edition import webpage
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")  # GitHub's runners: CHROMIUM=/usr/bin/google-chrome
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-default-apps"]
+from test_browser import browser  # noqa: E402,F401  (the same Chromium, started the same way)
+
 SITE_TITLE = "Migration in Asia-Europe Relations: An Annotated Edition"
 SHIM = ROOT / "overrides/assets/javascripts/vendor/iframe-worker-shim.js"
 
@@ -38,14 +36,6 @@ def preview(tmp_path_factory) -> Path:
     with zipfile.ZipFile(archive) as z:
         z.extractall(unzipped)
     return unzipped
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

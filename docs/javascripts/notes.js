@@ -21,7 +21,7 @@
     article.dataset.notesReady = "1";
     article.classList.add("has-editorial-notes");
     var root = document.documentElement;
-    root.classList.add("notes-js");
+    // html.notes-js is set by the head script (notes.HEAD_SCRIPT), before the first paint
 
     var items = [];
     notes.forEach(function (note) {
@@ -91,17 +91,7 @@
     }
 
     // "Read the essay alone"
-    // (the page has the switch from the build, notes.py; made here only for a page built without it)
-    var button = article.querySelector(".notes-toggle button");
-    if (!button) {
-      var first = article.querySelector('p.essay-text[id^="p-"]');
-      var bar = document.createElement("p");
-      bar.className = "notes-toggle web-only";
-      button = document.createElement("button");
-      button.type = "button";
-      bar.appendChild(button);
-      if (first) { first.parentNode.insertBefore(bar, first); } else { article.insertBefore(bar, article.firstChild); }
-    }
+    var button = article.querySelector(".notes-toggle button");  // written by the build (notes.add_switch)
     function hideAll(hidden) {
       root.classList.toggle("notes-hidden", hidden);
       button.setAttribute("aria-pressed", hidden ? "true" : "false");
