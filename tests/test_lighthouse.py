@@ -21,10 +21,11 @@ def test_lighthouse_mobile_on_the_essay_page(built_site):
     for scores in runs["runs"]:
         assert set(scores) == {"performance", "accessibility", "best-practices", "seo"}
         assert {k: v for k, v in scores.items() if k != "performance"} == dict.fromkeys(("accessibility", "best-practices", "seo"), 100), result.stdout
-    report = json.loads((HERE / "report.json").read_text(encoding="utf-8"))
-    # Measured, not simulated: nothing on the page moves while it loads (preloaded faces, the notes' layout
-    # set before the first paint).
-    assert report["audits"]["cumulative-layout-shift"]["numericValue"] < 0.01, result.stdout
+    # Measured, not simulated: nothing on the page moves while it loads, in any run (preloaded faces that
+    # never swap in late, the notes' layout set before the first paint). With font-display: swap, 2 runs in 10
+    # measured 0.11-0.17.
+    assert len(runs["metrics"]) == 3
+    assert all(m["cumulative-layout-shift"] < 0.01 for m in runs["metrics"]), result.stdout
     # Performance, the median of three runs: 83-97 on this 2-core machine (single runs 82-98; see the README).
     # What is left is mostly Material's own script (most of the blocking time); [3/4] asks for 100.
     performance = sorted(s["performance"] for s in runs["runs"])[1]
