@@ -579,6 +579,11 @@ def on_post_build(config):
         raise PluginError(f"{listed} problem(s) in the sources (listed above); fix them and build again")
     _subset_web_font(Path(config.site_dir))
     assets.minify_files(Path(config.site_dir), [str(getattr(f, "path", f)) for f in [*config.extra_css, *config.extra_javascript]])
+    if OFFLINE_WORKER_SHIM in config.extra.get("polyfills", []):  # the preview: no preloads (see on_post_page)
+        for name in config.extra_css:
+            css = Path(config.site_dir) / str(getattr(name, "path", name))
+            if css.is_file():
+                css.write_text(webfont.swap_where_not_preloaded(css.read_text(encoding="utf-8")), encoding="utf-8")
     # The offline edition is made from the pages just built, so it reads exactly as the site. Skipped in
     # `serve` (seconds per rebuild); `make build` and `make pdf` always make it.
     record = state.get("essay")

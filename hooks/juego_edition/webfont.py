@@ -54,6 +54,16 @@ def add_preloads(page_html: str, font_href: str) -> str:
     return page_html.replace("</head>", preload_links(page_html, font_href) + "\n</head>", 1)
 
 
+_OPTIONAL = re.compile(r"font-display\s*:\s*optional", re.I)
+
+
+def swap_where_not_preloaded(css: str) -> str:
+    """The stylesheet for pages that cannot preload their faces (the preview read from disk: Chromium refuses
+    a CORS-mode preload of a file:// URL). font-display: optional keeps the fallback when a face was not
+    ready at the first paint, which without a preload is nearly always; "swap" shows the face when it comes."""
+    return _OPTIONAL.sub("font-display:swap", css)
+
+
 def subset_woff2(source: Path, target: Path, text: str, cache: Path | None = None) -> None:
     """``source`` reduced to the glyphs of ``text`` (kerning and ligatures kept, hinting dropped), as WOFF2.
     With ``cache``, a subset made before from the same file and text is copied instead of made again."""
