@@ -34,7 +34,7 @@ from mkdocs.plugins import CombinedEvent, event_priority
 # Under the 'mkdocs' logger, so --strict counts our warnings (a plain getLogger(__name__) would not);
 # not get_plugin_logger, whose "hooks/edition: " prefix would stop editors from jumping to path:line:col.
 log = logging.getLogger("mkdocs.plugins.juego_edition")
-state: dict = {"command": "build"}
+state: dict = {"command": "build", "preview": False}
 
 
 class _DropBibtexUnknownKey(logging.Filter):
@@ -159,7 +159,8 @@ def on_config(config):
     bibtex.config.csl_file = str(csl)
 
     offline = config.plugins.get("material/offline") or config.plugins.get("offline")
-    if offline is not None and offline.config.enabled:  # the preview read from disk (make preview)
+    state["preview"] = offline is not None and offline.config.enabled  # the preview read from disk (make preview)
+    if state["preview"]:
         config.use_directory_urls = False  # what the offline plugin sets too, but after this hook has run
         # Material's offline plugin would add the worker shim from unpkg.com; a local copy is added instead
         # (the plugin adds nothing when a polyfill named iframe-worker is already there).
@@ -407,7 +408,7 @@ def on_page_context(context, page, config, nav):
         state["pending"].discard(page.file.src_uri)
         _take_batch(wait=True)
         page.content = _finish_content(_put_citations_in(page.content, page, config), page)
-    if OFFLINE_WORKER_SHIM in config.extra.get("polyfills", []) and config.site_url:
+    if state["preview"] and config.site_url:
         # the preview's pages are files on disk; the address they name as theirs is the published one
         page.canonical_url = config.site_url.rstrip("/") + "/" + book.page_url(page.file.src_uri)
     page.edit_url = webpage.edit_url(page.file.src_uri, page.edit_url, config.repo_url, config.edit_uri, *_edit_targets())
@@ -531,7 +532,7 @@ def on_post_page(output, page, config):
         tags = scholarly.head_tags(record, page.canonical_url or "", f"{site}downloads/{meta.slug}.pdf",
                                    page.meta.get("description", ""), cited, f"{site}about/#licences", state["editors"])
         output = webpage.inject_head(output, tags)
-    if OFFLINE_WORKER_SHIM not in config.extra.get("polyfills", []):  # from disk (the preview), a CORS-mode
+    if not state["preview"]:  # from disk (the preview), a CORS-mode
         output = webfont.add_preloads(output, webpage.site_href(WEB_FONT, page.url))  # preload is refused
     output = editorial_notes.add_head_script(output)
     if state["command"] != "serve":  # the live-reload script of `mkdocs serve` is inline and unhashed
@@ -542,7 +543,7 @@ def on_post_page(output, page, config):
 def _worker_shim_scripts(output: str, config) -> tuple[str, ...]:
     """In the preview, the inline script the worker shim writes into its iframe, for the page's policy."""
     url = webpage.search_worker_url(output)
-    if OFFLINE_WORKER_SHIM not in config.extra.get("polyfills", []) or not url:
+    if not state["preview"] or not url:
         return ()
     shim = (Path(config.theme.custom_dir) / OFFLINE_WORKER_SHIM).read_text(encoding="utf-8")
     return (webpage.iframe_worker_script(shim, url),)
@@ -578,10 +579,11 @@ def on_post_build(config):
     if errors and state["command"] != "serve":
         raise PluginError(f"{listed} problem(s) in the sources (listed above); fix them and build again")
     _subset_web_font(Path(config.site_dir))
-    assets.minify_files(Path(config.site_dir), [str(getattr(f, "path", f)) for f in [*config.extra_css, *config.extra_javascript]])
-    if OFFLINE_WORKER_SHIM in config.extra.get("polyfills", []):  # the preview: no preloads (see on_post_page)
-        for name in config.extra_css:
-            css = Path(config.site_dir) / str(getattr(name, "path", name))
+    stylesheets = [str(getattr(f, "path", f)) for f in config.extra_css]
+    assets.minify_files(Path(config.site_dir), [*stylesheets, *(str(getattr(f, "path", f)) for f in config.extra_javascript)])
+    if state["preview"]:  # its pages cannot preload the faces (see on_post_page)
+        for name in stylesheets:
+            css = Path(config.site_dir) / name
             if css.is_file():
                 css.write_text(webfont.swap_where_not_preloaded(css.read_text(encoding="utf-8")), encoding="utf-8")
     # The offline edition is made from the pages just built, so it reads exactly as the site. Skipped in

@@ -7,6 +7,7 @@ import os
 import http.server
 import socketserver
 import threading
+import time
 from urllib.parse import urlparse
 
 import pytest
@@ -40,6 +41,34 @@ def browser():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+# Shared with test_notes and test_reading: layout shifts as the page records them, tall screens (a shift is
+# only counted in view, so the first paragraphs and the notes must be on screen), a response held back.
+LAYOUT_SHIFTS = """window.__shifts = [];
+new PerformanceObserver(list => { for (const e of list.getEntries()) { if (!e.hadRecentInput) {
+  window.__shifts.push({value: e.value, nodes: e.sources.map(s => s.node ? (s.node.id || s.node.className || s.node.nodeName) : null)});
+} } }).observe({type: 'layout-shift', buffered: true});"""
+TALL_WIDE, TALL_NARROW = {"width": 1366, "height": 1600}, {"width": 390, "height": 2400}
+
+
+def late(seconds: float):
+    """A Playwright route handler that lets each request through after ``seconds`` (a slow connection)."""
+    def handler(route):
+        time.sleep(seconds)
+        route.continue_()
+    return handler
+
+
+def rendered_faces(page, selector: str) -> list[str]:
+    """The fonts Chromium really drew the element's text with (not the CSS font stack), most glyphs first."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    return [f["familyName"] for f in sorted(fonts, key=lambda f: -f["glyphCount"])]
 
 
 @pytest.fixture

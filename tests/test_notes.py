@@ -188,7 +188,7 @@ def test_search_keeps_the_notes_out_of_the_essay_and_finds_them_as_the_editors(b
 # -- in Chromium -----------------------------------------------------------------------------------------
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-from test_browser import base_url, browser  # noqa: E402,F401  (the same server and browser fixtures)
+from test_browser import LAYOUT_SHIFTS, TALL_NARROW, TALL_WIDE, base_url, browser, late  # noqa: E402,F401  (the same server and browser fixtures)
 
 WIDE, NARROW = {"width": 1366, "height": 768}, {"width": 390, "height": 844}
 
@@ -350,34 +350,19 @@ def test_the_editorial_headings_look_like_labels_not_like_the_essays_headings(br
 
 # -- nothing moves while the page loads (the layout is in place before the first paint) --------------------
 
-LAYOUT_SHIFTS = """window.__shifts = [];
-new PerformanceObserver(list => { for (const e of list.getEntries()) { if (!e.hadRecentInput) {
-  window.__shifts.push({value: e.value, nodes: e.sources.map(s => s.node ? (s.node.id || s.node.className || s.node.nodeName) : null)});
-} } }).observe({type: 'layout-shift', buffered: true});"""
-
-
-def slow(route):
-    import time
-    time.sleep(0.4)
-    route.continue_()
-
-
-TALL_WIDE, TALL_NARROW = {"width": 1366, "height": 1600}, {"width": 390, "height": 2400}
-
-
 @pytest.mark.parametrize("viewport", [TALL_WIDE, TALL_NARROW], ids=["1366", "390"])
 def test_nothing_moves_while_the_essay_page_loads(browser, base_url, viewport):
     """The notes' layout and the "read alone" switch are in the page before its first paint (head script,
     the switch from the build, :has() in notes.css): the scripts move nothing. The CPU is slowed 4x, as
     Lighthouse's phone is, and the scripts come late, so that they run after the first paint. The screens are
     tall, so that the notes and the first paragraphs are in view (a shift is only counted there). The web font
-    is kept out (its swap is another cause of shifts, which its preload answers: see test_lighthouse's CLS).
+    is kept out (a late face is the other cause of shifts: test_reading's test_a_late_text_face_moves_nothing).
     Without the head script: 0.42 at 390 px, 0.09 at 1366 px."""
     narrow = viewport is TALL_NARROW
     context = browser.new_context(viewport=viewport, is_mobile=narrow, has_touch=narrow)
     page = context.new_page()
     page.route("**/*.woff2", lambda route: route.abort())
-    page.route("**/*.js", slow)  # the scripts arrive after the first paint, as on a slow connection
+    page.route("**/*.js", late(0.4))  # the scripts arrive after the first paint, as on a slow connection
     page.add_init_script(LAYOUT_SHIFTS)
     context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
     page.goto(base_url + "essay/")

@@ -16,7 +16,7 @@ from juego_edition import webpage
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-from test_browser import browser  # noqa: E402,F401  (the same Chromium, started the same way)
+from test_browser import browser, rendered_faces  # noqa: E402,F401  (the same Chromium, started the same way)
 
 SITE_TITLE = "Migration in Asia-Europe Relations: An Annotated Edition"
 SHIM = ROOT / "overrides/assets/javascripts/vendor/iframe-worker-shim.js"
@@ -113,8 +113,6 @@ def test_search_from_disk_finds_and_opens_the_page(page, preview, start, query, 
     assert page.problems == []  # the worker shim's iframe script runs under the page's policy
 
 
-# The pure functions the preview relies on.
-
 def test_the_preview_shows_the_text_face(page, preview):
     """Read from disk, a page cannot preload its faces, so the preview's stylesheet swaps them in when they
     come (webfont.swap_where_not_preloaded); with the site's font-display: optional the essay stayed in the
@@ -123,25 +121,12 @@ def test_the_preview_shows_the_text_face(page, preview):
     open_file(page, preview, "essay.html")
     page.evaluate("document.fonts.ready.then(() => true)")
     page.wait_for_timeout(200)
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("DOM.enable")
-    cdp.send("CSS.enable")
-    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
-    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "#p-1"})["nodeId"]
-    rendered = [f["familyName"] for f in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]]
+    rendered = rendered_faces(page, "#p-1")
     assert rendered and rendered[0] == "Source Serif 4", rendered
     assert not page.problems, page.problems
 
 
-def test_the_site_stylesheet_keeps_optional_and_only_the_preview_swaps():
-    from juego_edition import webfont
-    site_css = (ROOT / "docs" / "stylesheets" / "edition.css").read_text(encoding="utf-8")
-    import re
-    faces = re.findall(r"@font-face\s*\{[^}]*\}", site_css)
-    assert len(faces) == 4 and all("font-display: optional;" in face for face in faces), faces
-    assert webfont.swap_where_not_preloaded("@font-face{font-display:optional;src:url(a.woff2)}") == "@font-face{font-display:swap;src:url(a.woff2)}"
-    assert webfont.swap_where_not_preloaded("a{font-display: OPTIONAL}") == "a{font-display:swap}"
-
+# The pure functions the preview relies on.
 
 def test_the_shim_script_is_read_from_the_vendored_shim_and_hashed_into_the_policy():
     script = webpage.iframe_worker_script(SHIM.read_text(encoding="utf-8"), "../assets/w.js")

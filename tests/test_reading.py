@@ -177,7 +177,7 @@ def test_abbreviations_underlined_once_and_never_in_headings_or_references(built
 # --- in the browser -------------------------------------------------------------------------------------------
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-from test_browser import base_url, browser  # noqa: E402,F401  (fixtures)
+from test_browser import LAYOUT_SHIFTS, TALL_NARROW, TALL_WIDE, base_url, browser, late, rendered_faces  # noqa: E402,F401  (fixtures)
 
 MEASURE = """() => {
   const counts = [];
@@ -204,9 +204,15 @@ MEASURE = """() => {
 }"""
 
 
-def _open(browser, base_url, width, height, scheme, path="essay/", **options):
+def _open(browser, base_url, width, height, scheme, path="essay/", routes=(), init_script=None, **options):
+    """A new context at this size and scheme, the page loaded with its fonts; ``routes``: (pattern, handler)
+    pairs for Playwright, ``init_script``: run before the page's own scripts."""
     context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme, **options)
     page = context.new_page()
+    for pattern, handler in routes:
+        page.route(pattern, handler)
+    if init_script:
+        page.add_init_script(init_script)
     page.goto(base_url + path)
     page.wait_for_load_state("networkidle")
     page.evaluate("document.fonts.ready.then(() => true)")
@@ -220,6 +226,7 @@ def test_essay_is_set_in_the_shipped_serif(browser, base_url, width, height, sch
     try:
         family = page.evaluate("getComputedStyle(document.getElementById('p-1')).fontFamily")
         assert family.strip('"\'').startswith(FACE), family
+        assert rendered_faces(page, "#p-1")[0] == FACE  # drawn with it, not only asked for (font-display: optional)
         loaded = page.evaluate("[...document.fonts].filter(f => f.status === 'loaded').map(f => [f.family.replace(/\"/g, ''), f.weight, f.style])")
         assert [FACE, "400", "normal"] in loaded, loaded
         assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == ("slate" if scheme == "dark" else "default")
@@ -235,9 +242,15 @@ PAGES_WITH_FACES = ["", "essay/", "glossary/", "bibliography/", "about/", "conte
 
 
 def test_every_page_is_checked_for_its_faces(built_site):
-    pages = sorted(str(p.parent.relative_to(built_site)).replace(".", "") for p in built_site.rglob("index.html")
-                   if "downloads" not in p.parts)
-    assert sorted(p.rstrip("/") for p in PAGES_WITH_FACES) == pages
+    folders = [p.parent.relative_to(built_site) for p in built_site.rglob("index.html")]
+    assert sorted(PAGES_WITH_FACES) == sorted("" if f == Path(".") else f.as_posix() + "/" for f in folders)
+
+
+def test_the_built_site_keeps_its_faces_optional(built_site):
+    """Only the preview read from disk swaps the faces in (test_preview); the site's minified stylesheet keeps
+    font-display: optional in every @font-face."""
+    faces = re.findall(r"@font-face\s*\{[^}]*\}", (built_site / "stylesheets" / "edition.css").read_text(encoding="utf-8"))
+    assert len(faces) == 4 and all(re.search(r"font-display:\s*optional", face) for face in faces), faces
 
 
 @pytest.mark.parametrize("path", PAGES_WITH_FACES)
@@ -266,6 +279,13 @@ def test_each_page_preloads_exactly_the_faces_it_uses(built_site, browser, base_
             context.close()
 
 
+def test_faces_swap_in_only_where_they_cannot_be_preloaded():
+    """The preview's stylesheets (pages read from disk cannot preload) swap the faces in when they come."""
+    assert webfont.swap_where_not_preloaded("@font-face{font-display:optional;src:url(a.woff2)}") == "@font-face{font-display:swap;src:url(a.woff2)}"
+    assert webfont.swap_where_not_preloaded("a{font-display: OPTIONAL}") == "a{font-display:swap}"
+    assert webfont.swap_where_not_preloaded("a{font-display:block}") == "a{font-display:block}"
+
+
 def test_the_italic_is_preloaded_only_where_the_page_sets_italics():
     assert "400-italic" in webfont.preload_links('<html><body><p>An <em>emphasis</em>.</p></body></html>', "fonts")
     assert "400-italic" in webfont.preload_links('<body><p class="essay-occasion">For AEPF-8</p></body>', "fonts")
@@ -273,34 +293,20 @@ def test_the_italic_is_preloaded_only_where_the_page_sets_italics():
     assert "400-italic" not in plain and plain.count("<link") == 2 and 'href="f/source-serif-4-latin-700-normal.woff2"' in plain
 
 
-SHIFTS = """window.__shifts = [];
-new PerformanceObserver(list => { for (const e of list.getEntries()) { window.__shifts.push(e.value); } })
-  .observe({type: 'layout-shift', buffered: true});"""
-
-
-@pytest.mark.parametrize(("width", "height"), [(1366, 1600), (390, 2400)])
-def test_a_late_text_face_moves_nothing(browser, base_url, width, height):
+@pytest.mark.parametrize("viewport", [TALL_WIDE, TALL_NARROW], ids=["1366", "390"])
+def test_a_late_text_face_moves_nothing(browser, base_url, viewport):
     """The faces are preloaded, but on a slow connection they can still come after the first paint. Then the
     text must stay as it was painted (font-display: optional): with "swap" the paragraphs were set again in
-    the narrower face when it came, and the page moved (Lighthouse measured 0.11-0.17 in some runs; this
-    test 0.05-0.2). The screens are tall, so that the first paragraphs are in view."""
-    def late(route):
-        import time
-        time.sleep(0.6)
-        route.continue_()
-
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.route("**/*.woff2", late)
-    page.add_init_script(SHIFTS)
-    page.goto(base_url + "essay/")
-    page.wait_for_load_state("networkidle")
-    page.evaluate("document.fonts.ready.then(() => true)")
-    page.wait_for_timeout(500)
+    the narrower face when it came, and the page moved (Lighthouse measured 0.11-0.17 in 2 runs of 10; this
+    test 0.2). The screens are tall, so that the first paragraphs are in view."""
+    context, page = _open(browser, base_url, viewport["width"], viewport["height"], "light",
+                          routes=[("**/*.woff2", late(0.6))], init_script=LAYOUT_SHIFTS)
     try:
+        page.wait_for_timeout(500)
         assert page.evaluate("performance.getEntriesByType('paint').length")
-        assert page.evaluate("[...document.fonts].some(f => f.status !== 'unloaded')")  # the faces were asked for
-        assert sum(page.evaluate("window.__shifts")) < 0.01, page.evaluate("window.__shifts")
+        # the face really came late: the first paragraph stayed in the fallback
+        assert rendered_faces(page, "#p-1")[0] != FACE
+        assert sum(s["value"] for s in page.evaluate("window.__shifts")) < 0.01, page.evaluate("window.__shifts")
     finally:
         context.close()
 

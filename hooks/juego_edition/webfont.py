@@ -30,9 +30,10 @@ def site_characters(pages: list[str]) -> str:
     return "".join(sorted(c for c in chars if c == " " or (c.isprintable() and not c.isspace())))
 
 
-# The faces a page paints in its first screen, fetched with its stylesheets rather than after them: a face
-# found late swaps in after the first paint and moves the text (layout shift). Upright regular and bold are on
-# every page (text, headings); the italic where the page sets something in italics.
+# The faces a page uses, fetched with its stylesheets rather than after them. They are font-display: optional
+# (edition.css), so a face that is not ready at the first paint is not used on that visit (a face swapped in
+# later moved the text): the preload is what gets the faces used at all. Upright regular and bold are on every
+# page (text, headings); the italic where the page sets something in italics.
 PRELOAD_FACES = ("latin-400-normal", "latin-700-normal")
 ITALIC_FACE = "latin-400-italic"
 _ITALIC = re.compile(r'<(?:em|i|cite)\b|class="[^"]*\b(?:essay-occasion|author-note|verification-note)\b', re.I)
