@@ -534,7 +534,7 @@ def on_post_page(output, page, config):
         output = webpage.inject_head(output, tags)
     if not state["preview"]:  # from disk (the preview), a CORS-mode
         output = webfont.add_preloads(output, webpage.site_href(WEB_FONT, page.url))  # preload is refused
-    output = editorial_notes.add_head_script(output)
+    output = editorial_notes.mark_article(editorial_notes.add_head_script(output))
     if state["command"] != "serve":  # the live-reload script of `mkdocs serve` is inline and unhashed
         output = webpage.add_csp(output, _worker_shim_scripts(output, config))
     return output

@@ -289,7 +289,7 @@ def test_the_essay_and_its_editorial_notes_are_all_there(built_site, book, opf):
                    "It is only when we have resolved the problems of uneven development"):
         assert needle in source and letters(needle) in letters(text)
     essay = lxml.html.fromstring((built_site / "essay" / "index.html").read_text(encoding="utf-8"))
-    notes = [n.text_content() for n in essay.xpath('//*[contains(@class, "admonition-title") or contains(@class, "editorial-note")]')
+    notes = [n.text_content() for n in essay.xpath('//*[contains(@class, "admonition-title") or contains(concat(" ", @class, " "), " editorial-note ")]')
              if "Editorial note" in n.text_content() or "Editors’ note" in n.text_content()]
     assert len(notes) >= 5 and [n for n in notes if letters(n)[:80] not in letters(text)] == []
     assert "Silwal" in text  # a source named in Editorial note 3

@@ -353,7 +353,7 @@ def test_the_editorial_headings_look_like_labels_not_like_the_essays_headings(br
 @pytest.mark.parametrize("viewport", [TALL_WIDE, TALL_NARROW], ids=["1366", "390"])
 def test_nothing_moves_while_the_essay_page_loads(browser, base_url, viewport):
     """The notes' layout and the "read alone" switch are in the page before its first paint (head script,
-    the switch from the build, :has() in notes.css): the scripts move nothing. The CPU is slowed 4x, as
+    the switch and the article's class from the build): the scripts move nothing. The CPU is slowed 4x, as
     Lighthouse's phone is, and the scripts come late, so that they run after the first paint. The screens are
     tall, so that the notes and the first paragraphs are in view (a shift is only counted there). The web font
     is kept out (a late face is the other cause of shifts: test_reading's test_a_late_text_face_moves_nothing).
@@ -373,6 +373,8 @@ def test_nothing_moves_while_the_essay_page_loads(browser, base_url, viewport):
     assert page.evaluate("performance.getEntriesByType('paint').length") and page.evaluate("document.documentElement.classList.contains('js')")
     assert sum(s["value"] for s in shifts) < 0.01, shifts
     assert page.evaluate("document.documentElement.classList.contains('notes-placed')") == (not narrow)
+    position = page.evaluate("getComputedStyle(document.getElementById('note-1')).position")
+    assert position == ("static" if narrow else "absolute")  # in the flow on a phone, in the margin on a desktop
     context.close()
 
 
@@ -381,6 +383,7 @@ def test_the_switch_is_in_the_built_page_and_hidden_where_scripts_do_not_run(bui
     switch = tree.xpath('//p[contains(@class, "notes-toggle")]')
     assert len(switch) == 1 and "web-only" in switch[0].get("class")
     assert switch[0].getnext().get("id") == "p-1"  # just before the essay's first paragraph
+    assert tree.xpath('//article[contains(@class, "md-content__inner") and contains(@class, "has-editorial-notes")]')
     head = tree.xpath("//head/script[contains(., 'notes-js')]")
     assert head and head[0].getnext() is not None  # in the head, before the stylesheets
     assert tree.xpath("//head/script[contains(., 'notes-js')]/following-sibling::link[@rel='stylesheet']")
@@ -401,5 +404,10 @@ def test_the_switch_and_the_head_script_go_only_where_there_are_notes():
     with_script = notes.add_head_script(page)
     assert with_script.index(notes.HEAD_SCRIPT) < with_script.index('<link rel="stylesheet"')
     assert notes.add_head_script(with_script) == with_script
+    article = '<article class="md-content__inner md-typeset">' + page + "</article>"
+    marked = notes.mark_article(article)
+    assert marked.startswith('<article class="md-content__inner md-typeset has-editorial-notes">')
+    assert notes.mark_article(marked) == marked  # once
     bare = "<html><head></head><body>" + essay("no notes") + "</body></html>"
     assert notes.add_switch(bare) == bare and notes.add_head_script(bare) == bare
+    assert notes.mark_article('<article class="md-content__inner md-typeset">' + bare + "</article>").count("has-editorial-notes") == 0

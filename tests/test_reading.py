@@ -259,7 +259,6 @@ def test_each_page_preloads_exactly_the_faces_it_uses(built_site, browser, base_
     optional, a face that is not preloaded is, on a first visit, lost for the whole page (the fallback stays);
     a preload that is never used costs a phone bandwidth for nothing, and Chromium warns about it. So the two
     sets must be equal, at a phone's width and a desktop's."""
-    import lxml.html
     html = (built_site / path / "index.html").read_text(encoding="utf-8")
     links = lxml.html.fromstring(html).xpath("//head/link[@rel='preload'][@as='font']")
     assert len(links) >= 2

@@ -19,9 +19,9 @@
     var article = notes[0].closest("article") || document.body;
     if (article.dataset.notesReady) { return; }
     article.dataset.notesReady = "1";
-    article.classList.add("has-editorial-notes");
     var root = document.documentElement;
-    // html.notes-js is set by the head script (notes.HEAD_SCRIPT), before the first paint
+    // before the first paint, the head script (notes.HEAD_SCRIPT) sets html.notes-js and the build marks the
+    // article .has-editorial-notes (notes.mark_article)
 
     var items = [];
     notes.forEach(function (note) {

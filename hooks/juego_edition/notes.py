@@ -169,10 +169,14 @@ def key_notes(page_html: str) -> tuple[str, list[Note], list[Unkeyed]]:
     return PARAGRAPH.sub(lambda m: f'<p class="essay-text" id="{m.group("id")}">{paragraphs.get(m.group("id"), m.group("inner"))}</p>', result), notes, unkeyed
 
 
+def _has_notes(page_html: str) -> bool:
+    return 'class="editorial-note"' in page_html
+
+
 def add_switch(page_html: str) -> str:
     """The "read the essay alone" switch, before the essay's first paragraph, on a page with notes: in the page
     from the start, so that nothing moves when notes.js starts (it used to make the switch itself)."""
-    if 'class="editorial-note"' not in page_html or 'class="notes-toggle' in page_html:
+    if not _has_notes(page_html) or 'class="notes-toggle' in page_html:
         return page_html
     first = PARAGRAPH.search(page_html)
     at = first.start() if first else 0
@@ -184,9 +188,10 @@ def add_switch(page_html: str) -> str:
 TOGGLE = ('<p class="notes-toggle web-only"><button type="button" aria-pressed="false">'
           'Read the essay alone</button></p>\n')
 
-# Run in the head, before the stylesheets and before the page is first drawn: the notes' layout (notes.css, keyed to html.notes-js) and a
-# remembered "read the essay alone" apply from the first paint, not when notes.js starts after the body, which
-# moved the text (layout shift). Allowed by its hash in the page's Content Security Policy (webpage.add_csp).
+# Run in the head, before the stylesheets and before the page is first drawn: the notes' layout (notes.css,
+# keyed to html.notes-js and the article's class) and a remembered "read the essay alone" apply from the first
+# paint, not when notes.js starts after the body, which moved the text (layout shift). Allowed by its hash in
+# the page's Content Security Policy (webpage.add_csp).
 STORE = "edition-notes-hidden"  # the same key as in notes.js
 HEAD_SCRIPT = ('<script>(function(r){r.classList.add("notes-js");'
                f'try{{if(localStorage.getItem("{STORE}")==="1"){{r.classList.add("notes-hidden")}}}}catch(e){{}}'
@@ -195,10 +200,21 @@ HEAD_SCRIPT = ('<script>(function(r){r.classList.add("notes-js");'
 
 def add_head_script(page_html: str) -> str:
     """The head script, on a page that has editors' notes."""
-    if 'class="editorial-note"' not in page_html or HEAD_SCRIPT in page_html:
+    if not _has_notes(page_html) or HEAD_SCRIPT in page_html:
         return page_html
     at = page_html.find('<link rel="stylesheet"')  # before the stylesheets: it need not wait for them to load
     return page_html[:at] + HEAD_SCRIPT + "\n" + page_html[at:] if at >= 0 else page_html.replace("</head>", HEAD_SCRIPT + "</head>", 1)
+
+
+_ARTICLE = re.compile(r'<article class="(?![^"]*\bhas-editorial-notes\b)([^"]*\bmd-content__inner\b[^"]*)"')
+
+
+def mark_article(page_html: str) -> str:
+    """Material's article (``.md-content__inner``) marked ``.has-editorial-notes`` on a page with notes: notes.css
+    keeps the margin for them from the first paint, without waiting for notes.js."""
+    if not _has_notes(page_html):
+        return page_html
+    return _ARTICLE.sub(r'<article class="\1 has-editorial-notes"', page_html, count=1)
 
 
 def search_entries(notes: list[Note], page_url: str) -> list[dict]:
