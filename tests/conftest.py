@@ -13,18 +13,67 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_PARTS = ("mkdocs.yml", "docs", "bib", "glossary", "hooks", "sources", "overrides", "book", "fonts", "tools")
 
-# The files `make test-quick` runs (marker "quick"): tests of pure functions and of the contributor's path, no site
-# build, no Chromium, no PDF. Kept in one list here rather than a marker in every file, so that moving a file in
-# or out is one line.
-QUICK_TEST_FILES = frozenset({
-    "test_citations.py", "test_gate_units.py", "test_units.py", "test_contributor_path.py",
-})
+# `make test-quick` runs the tests marked quick: those that need no site build, no browser and no PDF. The mark
+# follows what a test needs, not the file it is in:
+# - a fixture that builds, drives Chromium or reads the PDF/EPUB (found in the test's whole fixture closure);
+# - a test that runs a build, `make check/build/serve` or Chromium itself says so with @pytest.mark.builds
+#   (or .browser); under `-m quick` a guard fails any test that starts mkdocs, make or Chromium unmarked.
+HEAVY_FIXTURES = {
+    "built_site": "builds", "project": "builds", "project_copy": "builds", "preview": "builds", "real_output": "builds",
+    "planted": "builds", "both_ways": "builds", "browser": "browser", "base_url": "browser", "pdf": "pdf", "letter_pdf": "pdf", "epub_path": "pdf",
+}
+NEEDS = ("builds", "browser", "pdf")
+
+
+def pytest_configure(config):
+    for name, what in (("builds", "runs a real site build, make check/build/serve or a copy of the project"),
+                       ("browser", "drives Debian's Chromium"), ("pdf", "reads the PDF or EPUB of a real build")):
+        config.addinivalue_line("markers", f"{name}: {what} (not in make test-quick)")
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if item.path.name in QUICK_TEST_FILES:
+        needs = {HEAVY_FIXTURES[f] for f in item.fixturenames if f in HEAVY_FIXTURES}
+        needs |= {m.name for m in item.iter_markers() if m.name in NEEDS}
+        for name in needs:
+            item.add_marker(getattr(pytest.mark, name))
+        if not needs:
             item.add_marker(pytest.mark.quick)
+
+
+_HEAVY_COMMANDS = ("mkdocs", "chromium", "chrome", "lighthouse")
+_HEAVY_MAKE_TARGETS = {"build", "check", "preview", "pdf", "test", "lighthouse"}  # serve: only on a free port (marked)
+
+
+def _heavy(args) -> str | None:
+    """What a command line starts, if it is a build, a browser or make running one."""
+    words = [str(a) for a in (args if isinstance(args, (list, tuple)) else [args])]
+    text = " ".join(words)
+    if any(Path(w).name in _HEAVY_COMMANDS for w in words) or "-m mkdocs" in text or "run_module(\"mkdocs\"" in text:
+        return text
+    if words and Path(words[0]).name == "make" and _HEAVY_MAKE_TARGETS & set(words[1:]) and "-n" not in words:  # -n: a dry run
+        return text
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _quick_stays_quick(request, monkeypatch):
+    """Under `make test-quick`, a test marked quick that starts a build, make or Chromium fails, naming the
+    marker it lacks, so the quick set cannot silently grow slow."""
+    if request.config.getoption("markexpr", "") != "quick" or not request.node.get_closest_marker("quick"):
+        yield
+        return
+    real = subprocess.Popen.__init__
+
+    def guarded(self, args, *rest, **kwargs):
+        started = _heavy(args)
+        if started:
+            raise AssertionError(f"{request.node.nodeid} is marked quick but runs `{started[:120]}`: "
+                                 "mark it @pytest.mark.builds (or use a fixture that builds)")
+        return real(self, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", guarded)
+    yield
 
 
 def mkdocs_build(project: Path, site_dir: Path, *extra: str, export: bool = False) -> subprocess.CompletedProcess:
@@ -53,11 +102,35 @@ def copy_project(dest: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
-    """The real site, built once per test session in strict mode into a temporary folder."""
+    """The real site with its PDF and EPUB, built once per test run in strict mode into a temporary folder.
+    Every test that only reads a build shares it: read-only by convention (a test that writes gets a copy)."""
     site = tmp_path_factory.mktemp("real-site")
     result = mkdocs_build(ROOT, site, export=True)
     assert result.returncode == 0, f"strict build of the real site failed:\n{result.stderr}"
     return site
+
+
+@pytest.fixture(scope="session")
+def base_url(built_site):
+    """The real built site on a static server of 127.0.0.1, one for the whole test run (tests only read it)."""
+    from browsing import serve
+
+    server, url = serve(built_site)
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright, started once for the whole test run; each test opens its own
+    context (and closes it), so no test sees another's pages, cookies or storage."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    from browsing import CHROMIUM, CHROMIUM_ARGS
+
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture

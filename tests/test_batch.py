@@ -75,6 +75,7 @@ def test_whole_site_year_suffixes_match_the_bibliography(both_ways):
     assert "Transnational Institute 2010a" in aepf
 
 
+@pytest.mark.builds
 def test_pandoc_citeproc_runs_once_per_build_whatever_the_number_of_pages(tmp_path):
     import pypandoc
 

@@ -2,73 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-import os
-import http.server
-import socketserver
-import threading
-import time
 from urllib.parse import urlparse
 
 import pytest
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")  # GitHub's runners: CHROMIUM=/usr/bin/google-chrome
-# As the machine's own probe starts it: no sandbox as root, and no background calls to Google's hosts.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-default-apps"]
-PAGES = ["", "essay/", "context/aepf/", "context/asem-and-migration/", "context/author/", "glossary/", "bibliography/", "about/"]
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep test output clean
-        pass
-
-
-@pytest.fixture(scope="module")
-def base_url(built_site):
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(built_site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-# Shared with test_notes and test_reading: layout shifts as the page records them, tall screens (a shift is
-# only counted in view, so the first paragraphs and the notes must be on screen), a response held back.
-LAYOUT_SHIFTS = """window.__shifts = [];
-new PerformanceObserver(list => { for (const e of list.getEntries()) { if (!e.hadRecentInput) {
-  window.__shifts.push({value: e.value, nodes: e.sources.map(s => s.node ? (s.node.id || s.node.className || s.node.nodeName) : null)});
-} } }).observe({type: 'layout-shift', buffered: true});"""
-TALL_WIDE, TALL_NARROW = {"width": 1366, "height": 1600}, {"width": 390, "height": 2400}
-
-
-def late(seconds: float):
-    """A Playwright route handler that lets each request through after ``seconds`` (a slow connection)."""
-    def handler(route):
-        time.sleep(seconds)
-        route.continue_()
-    return handler
-
-
-def rendered_faces(page, selector: str) -> list[str]:
-    """The fonts Chromium really drew the element's text with (not the CSS font stack), most glyphs first."""
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("DOM.enable")
-    cdp.send("CSS.enable")
-    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
-    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
-    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
-    return [f["familyName"] for f in sorted(fonts, key=lambda f: -f["glyphCount"])]
+from browsing import PAGES  # noqa: E402
 
 
 @pytest.fixture

@@ -214,39 +214,25 @@ def test_paragraph_citation_in_the_box_matches_the_about_page(essay_tree, about_
 
 # ---------------------------------------------------------------------------------------- in Chromium
 
-def test_copy_says_copied_and_puts_the_paragraph_citation_on_the_clipboard(built_site):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    from test_browser import CHROMIUM, CHROMIUM_ARGS, _Quiet
-    import functools
-    import socketserver
-    import threading
-
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(built_site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    try:
-        with playwright_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base.rstrip("/"))
-            page = context.new_page()
-            page.goto(base + "essay/")
-            page.locator('button.para-cite[data-para="2"]').focus()
-            page.keyboard.press("Enter")
-            page.locator("#cite-dialog").wait_for(state="visible")
-            copy = page.locator("#cite-dialog-copy")
-            assert copy.evaluate("b => b.tagName") == "BUTTON" and page.locator("#cite-dialog-close").evaluate("b => b.tagName") == "BUTTON"
-            look = copy.evaluate("b => { const s = getComputedStyle(b); return [s.borderTopWidth, s.borderTopStyle, s.paddingLeft, s.outlineStyle, s.outlineWidth]; }")
-            assert float(look[0][:-2]) > 0 and look[1] != "none" and float(look[2][:-2]) > 0, look  # a bordered button
-            assert look[3] != "none" and float(look[4][:-2]) >= 2, look  # keyboard focus is visible
-            status = page.locator("#cite-dialog-status")
-            assert status.get_attribute("aria-live") == "polite" and status.inner_text().strip() == ""
-            page.keyboard.press("Enter")  # Copy has the focus
-            page.locator("#cite-dialog-status", has_text="Copied").wait_for()  # a selector: a polled string would be eval'd, which the page's CSP forbids
-            assert copy.inner_text() == "Copied" and status.is_visible()
-            text = " ".join(page.locator("#cite-dialog-text").inner_text().split())
-            assert re.search(r", para\. 2\. \S+/essay/#p-2\.$", text) and ", para." in text and "., para." not in text
-            assert " ".join(page.evaluate("navigator.clipboard.readText()").split()) == text
-            browser.close()
-    finally:
-        server.shutdown()
+def test_copy_says_copied_and_puts_the_paragraph_citation_on_the_clipboard(browser, base_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url.rstrip("/"))
+    page = context.new_page()
+    page.goto(base_url + "essay/")
+    page.locator('button.para-cite[data-para="2"]').focus()
+    page.keyboard.press("Enter")
+    page.locator("#cite-dialog").wait_for(state="visible")
+    copy = page.locator("#cite-dialog-copy")
+    assert copy.evaluate("b => b.tagName") == "BUTTON" and page.locator("#cite-dialog-close").evaluate("b => b.tagName") == "BUTTON"
+    look = copy.evaluate("b => { const s = getComputedStyle(b); return [s.borderTopWidth, s.borderTopStyle, s.paddingLeft, s.outlineStyle, s.outlineWidth]; }")
+    assert float(look[0][:-2]) > 0 and look[1] != "none" and float(look[2][:-2]) > 0, look  # a bordered button
+    assert look[3] != "none" and float(look[4][:-2]) >= 2, look  # keyboard focus is visible
+    status = page.locator("#cite-dialog-status")
+    assert status.get_attribute("aria-live") == "polite" and status.inner_text().strip() == ""
+    page.keyboard.press("Enter")  # Copy has the focus
+    page.locator("#cite-dialog-status", has_text="Copied").wait_for()  # a selector: a polled string would be eval'd, which the page's CSP forbids
+    assert copy.inner_text() == "Copied" and status.is_visible()
+    text = " ".join(page.locator("#cite-dialog-text").inner_text().split())
+    assert re.search(r", para\. 2\. \S+/essay/#p-2\.$", text) and ", para." in text and "., para." not in text
+    assert " ".join(page.evaluate("navigator.clipboard.readText()").split()) == text
+    context.close()

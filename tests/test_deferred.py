@@ -210,6 +210,7 @@ Its text is the title, the table of contents entry and the anchor, so this page 
 """
 
 
+@pytest.mark.builds
 def test_a_site_built_with_tokens_reads_exactly_as_one_built_without(tmp_path):
     import run as bench
 
@@ -271,6 +272,7 @@ def _stable(text: str) -> str:
     return re.sub(r'title="[^"]*\d\d:\d\d:\d\d[^"]*"', 'title=""', text)
 
 
+@pytest.mark.builds
 def test_a_failing_pandoc_run_ends_the_build_with_one_line(tmp_path):
     import pypandoc
 

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlparse
 
+import pytest
 import yaml
 
 from conftest import ROOT, make_serve, mkdocs_build
@@ -118,6 +119,7 @@ def test_workflows_have_least_privilege_permissions():
                     assert re.search(r"@[0-9a-f]{40}$", uses), f"{path.name}:{name}: pin {uses} to a commit"
 
 
+@pytest.mark.builds
 def test_make_serve_answers_on_its_address():
     status, body, output = make_serve()
     assert status == 200, output

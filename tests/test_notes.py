@@ -188,7 +188,7 @@ def test_search_keeps_the_notes_out_of_the_essay_and_finds_them_as_the_editors(b
 # -- in Chromium -----------------------------------------------------------------------------------------
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-from test_browser import LAYOUT_SHIFTS, TALL_NARROW, TALL_WIDE, base_url, browser, late  # noqa: E402,F401  (the same server and browser fixtures)
+from browsing import LAYOUT_SHIFTS, TALL_NARROW, TALL_WIDE, late  # noqa: E402  (the browser and server fixtures: conftest.py)
 
 WIDE, NARROW = {"width": 1366, "height": 768}, {"width": 390, "height": 844}
 

@@ -96,6 +96,7 @@ def test_in_text_citations_link_to_their_bibliography_entry(pdf):
     assert [t for t in cited if t not in names] == []
 
 
+@pytest.mark.pdf  # the fixture is chosen at run time (pdf or letter_pdf)
 @pytest.mark.parametrize("paper", ["A4", "letter"])
 def test_measure_is_a_press_measure(request, paper):
     reader = request.getfixturevalue("pdf" if paper == "A4" else "letter_pdf")

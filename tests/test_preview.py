@@ -16,7 +16,7 @@ from juego_edition import webpage
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-from test_browser import browser, rendered_faces  # noqa: E402,F401  (the same Chromium, started the same way)
+from browsing import rendered_faces  # noqa: E402  (the browser fixture: conftest.py)
 
 SITE_TITLE = "Migration in Asia-Europe Relations: An Annotated Edition"
 SHIM = ROOT / "overrides/assets/javascripts/vendor/iframe-worker-shim.js"

@@ -177,7 +177,7 @@ def test_abbreviations_underlined_once_and_never_in_headings_or_references(built
 # --- in the browser -------------------------------------------------------------------------------------------
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-from test_browser import LAYOUT_SHIFTS, TALL_NARROW, TALL_WIDE, base_url, browser, late, rendered_faces  # noqa: E402,F401  (fixtures)
+from browsing import LAYOUT_SHIFTS, TALL_NARROW, TALL_WIDE, late, rendered_faces  # noqa: E402  (the browser and server fixtures: conftest.py)
 
 MEASURE = """() => {
   const counts = [];
