@@ -43,16 +43,24 @@ preview: $(STAMP) ## strict build for reading from disk into preview/ (open prev
 	  rm -rf "$(PREVIEW)"; mkdir -p "$$(dirname "$(PREVIEW)")"; mv "$$tmp" "$(PREVIEW)"; echo "$(PREVIEW)/ updated: open $(PREVIEW)/index.html in a browser"; \
 	else rm -rf "$$tmp"; echo "preview build failed: $(PREVIEW)/ left as it was" >&2; exit 1; fi
 
+# Two pytest-xdist workers: the browser tests wait on Chromium, so the other worker builds meanwhile (see conftest.py).
+TEST_WORKERS ?= 2
 test: $(STAMP) ## run every test (builds real sites, renders the PDF, drives Chromium)
 	tools/ensure-chromium
 	tools/ensure-texlive-bib
-	$(BIN)/python -m pytest
+	tools/ensure-npm-tools
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
-# The tests that need no site, no Chromium and no PDF, listed in tests/conftest.py (QUICK_TEST_FILES).
-test-quick: check ## while editing: the checks, the unit tests and one strict build without the PDF/EPUB (under a minute)
-	$(BIN)/python -m pytest -q -m quick -p no:cacheprovider
-	@tmp=$$(mktemp -d .site-XXXXXX); trap 'rm -rf "$$tmp"' EXIT; \
-	EDITION_EXPORT=false $(BIN)/mkdocs build --strict --quiet --site-dir "$$tmp" && echo "strict build OK (without the PDF/EPUB; make build makes them)"
+# The tests marked quick: they need no site build, no Chromium, no PDF and no fetched corpus (tests/conftest.py
+# marks them by what they need), with fewer property-test examples. The strict build runs beside them (2 cores).
+test-quick: check ## while editing: the checks, every test that needs no build/browser/PDF, one strict build (about 30 s)
+	@tmp=$$(mktemp -d .site-XXXXXX); trap 'rm -rf "$$tmp" "$$tmp.log"' EXIT; \
+	EDITION_EXPORT=false $(BIN)/mkdocs build --strict --quiet --site-dir "$$tmp" > "$$tmp.log" 2>&1 & build=$$!; \
+	tests=0; $(BIN)/python -m pytest -q -m quick -p no:cacheprovider --hypothesis-profile=quick || tests=$$?; \
+	built=0; wait $$build || built=$$?; \
+	if [ $$built -eq 0 ]; then echo "strict build OK (without the PDF/EPUB; make build makes them)"; \
+	else cat "$$tmp.log" >&2; echo "strict build failed (its messages above)" >&2; fi; \
+	[ $$tests -eq 0 ] && [ $$built -eq 0 ]
 
 check: $(STAMP) ## the reference gate alone: citations, .bib files, glossary (no site build)
 	PYTHONPATH=hooks $(BIN)/python -m juego_edition check .

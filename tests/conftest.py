@@ -9,6 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests: 120 examples in make test; make test-quick passes --hypothesis-profile=quick for fewer.
+settings.register_profile("full", max_examples=120)
+settings.register_profile("quick", max_examples=25)
+settings.load_profile("full")
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_PARTS = ("mkdocs.yml", "docs", "bib", "glossary", "hooks", "sources", "overrides", "book", "fonts", "tools")
@@ -17,20 +23,24 @@ PROJECT_PARTS = ("mkdocs.yml", "docs", "bib", "glossary", "hooks", "sources", "o
 # follows what a test needs, not the file it is in:
 # - a fixture that builds, drives Chromium or reads the PDF/EPUB (found in the test's whole fixture closure);
 # - a test that runs a build, `make check/build/serve` or Chromium itself says so with @pytest.mark.builds
-#   (or .browser); under `-m quick` a guard fails any test that starts mkdocs, make or Chromium unmarked.
+#   (or .browser); under `-m quick` a guard fails any test that starts mkdocs, make or Chromium unmarked;
+# - the tests of the .bib corpus that `make test` fetches from Debian's archive are marked corpus: make
+#   test-quick fetches nothing (and they take longer than all the quick tests together).
 HEAVY_FIXTURES = {
     "built_site": "builds", "project": "builds", "project_copy": "builds", "preview": "builds", "real_output": "builds",
     "planted": "builds", "both_ways": "builds", "browser": "browser", "base_url": "browser", "pdf": "pdf", "letter_pdf": "pdf", "epub_path": "pdf",
 }
-NEEDS = ("builds", "browser", "pdf")
+NEEDS = ("builds", "browser", "pdf", "corpus")
 
 
 def pytest_configure(config):
     for name, what in (("builds", "runs a real site build, make check/build/serve or a copy of the project"),
-                       ("browser", "drives Debian's Chromium"), ("pdf", "reads the PDF or EPUB of a real build")):
+                       ("browser", "drives Debian's Chromium"), ("pdf", "reads the PDF or EPUB of a real build"),
+                       ("corpus", "reads the .bib corpus make test fetches from Debian's archive (tools/ensure-texlive-bib)")):
         config.addinivalue_line("markers", f"{name}: {what} (not in make test-quick)")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(items):
     for item in items:
         needs = {HEAVY_FIXTURES[f] for f in item.fixturenames if f in HEAVY_FIXTURES}
@@ -39,6 +49,13 @@ def pytest_collection_modifyitems(items):
             item.add_marker(getattr(pytest.mark, name))
         if not needs:
             item.add_marker(pytest.mark.quick)
+        # `make test` runs two pytest-xdist workers (--dist loadgroup). Every test that drives Chromium goes to
+        # one worker, so the run starts one browser; a module's other heavy tests stay together, so its
+        # module-scoped builds are made once; quick tests go wherever a worker is free.
+        if "browser" in needs:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+        elif needs:
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
 
 
 _HEAVY_COMMANDS = ("mkdocs", "chromium", "chrome", "lighthouse")
@@ -100,14 +117,43 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+def built_once(tmp_path_factory, name: str, build) -> Path:
+    """A folder made by ``build(folder)`` once per test run. Under pytest-xdist each worker has a session of
+    its own: the first worker to ask builds, under a file lock, and the others wait and reuse it (a failed
+    build fails them all with its message)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        folder = tmp_path_factory.mktemp(name)
+        build(folder)
+        return folder
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent  # the run's folder, above the workers' own
+    folder, outcome = shared / name, shared / f"{name}.outcome"
+    with FileLock(str(shared / f"{name}.lock")):
+        if not outcome.exists():
+            try:
+                folder.mkdir()
+                build(folder)
+            except BaseException as error:
+                outcome.write_text(f"failed in {worker}: {error}", encoding="utf-8")
+                raise
+            outcome.write_text("built", encoding="utf-8")
+    result = outcome.read_text(encoding="utf-8")
+    assert result == "built", result
+    return folder
+
+
+def _build_real_site(site: Path) -> None:
+    result = mkdocs_build(ROOT, site, export=True)
+    assert result.returncode == 0, f"strict build of the real site failed:\n{result.stderr}"
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
     """The real site with its PDF and EPUB, built once per test run in strict mode into a temporary folder.
     Every test that only reads a build shares it: read-only by convention (a test that writes gets a copy)."""
-    site = tmp_path_factory.mktemp("real-site")
-    result = mkdocs_build(ROOT, site, export=True)
-    assert result.returncode == 0, f"strict build of the real site failed:\n{result.stderr}"
-    return site
+    return built_once(tmp_path_factory, "real-site", _build_real_site)
 
 
 @pytest.fixture(scope="session")

@@ -83,11 +83,13 @@ TEXLIVE = ROOT / ".cache" / "texlive-bibtex-extra"
 TEXLIVE_ORACLE = json.loads((TEXLIVE / "oracle.json").read_text(encoding="utf-8")) if (TEXLIVE / "oracle.json").is_file() else {}
 
 
+@pytest.mark.corpus
 def test_texlive_corpus_is_there():
     assert len(TEXLIVE_ORACLE) >= 150, "run tools/ensure-texlive-bib (make test does): it unpacks texlive-bibtex-extra's .bib files"
     assert sum(len(v["entries"]) for v in TEXLIVE_ORACLE.values()) >= 15000
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("path", sorted(TEXLIVE_ORACLE))
 def test_texlive_bib_files_are_read_as_pandoc_reads_them(path, tmp_path):
     # with a cache, as make check reads: the second reading (from the cache) must give the same answer
