@@ -43,13 +43,14 @@ preview: $(STAMP) ## strict build for reading from disk into preview/ (open prev
 	  rm -rf "$(PREVIEW)"; mkdir -p "$$(dirname "$(PREVIEW)")"; mv "$$tmp" "$(PREVIEW)"; echo "$(PREVIEW)/ updated: open $(PREVIEW)/index.html in a browser"; \
 	else rm -rf "$$tmp"; echo "preview build failed: $(PREVIEW)/ left as it was" >&2; exit 1; fi
 
-# Two pytest-xdist workers: the browser tests wait on Chromium, so the other worker builds meanwhile (see conftest.py).
+# Two pytest-xdist workers: the browser tests mostly wait on Chromium, so the other worker works meanwhile;
+# what the tests build is built once and shared between the workers (tests/conftest.py, built_once).
 TEST_WORKERS ?= 2
 test: $(STAMP) ## run every test (builds real sites, renders the PDF, drives Chromium)
 	tools/ensure-chromium
 	tools/ensure-texlive-bib
 	tools/ensure-npm-tools
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 # The tests marked quick: they need no site build, no Chromium, no PDF and no fetched corpus (tests/conftest.py
 # marks them by what they need), with fewer property-test examples. The strict build runs beside them (2 cores).

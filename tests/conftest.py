@@ -40,7 +40,7 @@ def pytest_configure(config):
         config.addinivalue_line("markers", f"{name}: {what} (not in make test-quick)")
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     for item in items:
         needs = {HEAVY_FIXTURES[f] for f in item.fixturenames if f in HEAVY_FIXTURES}
@@ -49,13 +49,6 @@ def pytest_collection_modifyitems(items):
             item.add_marker(getattr(pytest.mark, name))
         if not needs:
             item.add_marker(pytest.mark.quick)
-        # `make test` runs two pytest-xdist workers (--dist loadgroup). Every test that drives Chromium goes to
-        # one worker, so the run starts one browser; a module's other heavy tests stay together, so its
-        # module-scoped builds are made once; quick tests go wherever a worker is free.
-        if "browser" in needs:
-            item.add_marker(pytest.mark.xdist_group("browser"))
-        elif needs:
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
 
 
 _HEAVY_COMMANDS = ("mkdocs", "chromium", "chrome", "lighthouse")
@@ -118,9 +111,10 @@ def copy_project(dest: Path) -> Path:
 
 
 def built_once(tmp_path_factory, name: str, build) -> Path:
-    """A folder made by ``build(folder)`` once per test run. Under pytest-xdist each worker has a session of
-    its own: the first worker to ask builds, under a file lock, and the others wait and reuse it (a failed
-    build fails them all with its message)."""
+    """A folder made by ``build(folder)`` once per test run. `make test` runs two pytest-xdist workers, each
+    with a session of its own, and spreads the tests over them one by one (a module's tests may land on
+    both): the first worker to ask builds, under a file lock, and the other waits and reuses the folder (a
+    failed build fails both with its message). Expensive fixtures are session-scoped and built through this."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker is None:
         folder = tmp_path_factory.mktemp(name)
@@ -158,7 +152,7 @@ def built_site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def base_url(built_site):
-    """The real built site on a static server of 127.0.0.1, one for the whole test run (tests only read it)."""
+    """The real built site on a static server of 127.0.0.1, one per test session (tests only read it)."""
     from browsing import serve
 
     server, url = serve(built_site)
@@ -168,8 +162,9 @@ def base_url(built_site):
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium through Playwright, started once for the whole test run; each test opens its own
-    context (and closes it), so no test sees another's pages, cookies or storage."""
+    """Debian's Chromium through Playwright, started once per test session (one per xdist worker: the browser
+    tests wait on pages, so the two workers wait side by side); each test opens its own context (and closes
+    it), so no test sees another's pages, cookies or storage."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     from browsing import CHROMIUM, CHROMIUM_ARGS
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, built_once
 
 sys.path.insert(0, str(ROOT / "bench"))
 
@@ -39,13 +39,11 @@ def normalised(html: str) -> str:
     return html
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def both_ways(built_site, tmp_path_factory):
     """The real site batched (the shared build: batching is the default, and the export adds only downloads)
     and built again with mkdocs-bibtex's own Pandoc run for every page."""
-    out = tmp_path_factory.mktemp("batch")
-    build(ROOT, out / "per-page", EDITION_BATCH_CITATIONS="false")
-    return built_site, out / "per-page"
+    return built_site, built_once(tmp_path_factory, "per-page-site", lambda out: build(ROOT, out, EDITION_BATCH_CITATIONS="false"))
 
 
 def test_real_site_is_the_same_built_both_ways(both_ways):

@@ -22,14 +22,14 @@ def letters(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.casefold())
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pdf(built_site) -> PdfReader:
     path = built_site / "downloads" / f"{SLUG}.pdf"
     assert path.is_file(), "the normal build writes the PDF"
     return PdfReader(path)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pdf_text(pdf) -> str:
     return "\n".join(page.extract_text() for page in pdf.pages)
 

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 import corpus
-from conftest import ROOT, copy_project
+from conftest import ROOT, built_once, copy_project
 
 MATCHER = ROOT / ".github" / "problem-matchers" / "edition.json"
 WORKFLOW = ROOT / ".github" / "workflows" / "site.yml"
@@ -110,10 +110,8 @@ def test_each_form_of_a_problem_line_gives_its_fields(line, severity):
     assert fields == expected_fields(bare) and fields["severity"] == severity
 
 
-@pytest.fixture(scope="module")
-def real_output(tmp_path_factory) -> tuple[list[str], dict[str, str]]:
-    """The planted problems' exact lines, and the real output of `make check` and `make build` on them."""
-    project = copy_project(tmp_path_factory.mktemp("ci") / "project")
+def _plant_and_run(root: Path) -> None:
+    project = copy_project(root / "project")
     shutil.copy2(ROOT / "Makefile", project / "Makefile")
     shutil.copy2(ROOT / "requirements.txt", project / "requirements.txt")
     expected = [line for plant in PLANTS for line in plant(project)]
@@ -122,6 +120,13 @@ def real_output(tmp_path_factory) -> tuple[list[str], dict[str, str]]:
         result = corpus.make(project, target)
         assert result.returncode != 0, f"make {target} passed with the planted problems"
         outputs[target] = result.stdout + result.stderr
+    (root / "outcome.json").write_text(json.dumps([expected, outputs]), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def real_output(tmp_path_factory) -> tuple[list[str], dict[str, str]]:
+    """The planted problems' exact lines, and the real output of `make check` and `make build` on them."""
+    expected, outputs = json.loads((built_once(tmp_path_factory, "ci-annotations", _plant_and_run) / "outcome.json").read_text(encoding="utf-8"))
     return expected, outputs
 
 

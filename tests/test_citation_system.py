@@ -164,12 +164,12 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def site_pages(built_site):
     return _pages(built_site)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def reference_texts(site_pages):
     """Every reference as the bibliography page shows it, by key, in the style's order."""
     tree = site_pages["bibliography"]

@@ -128,12 +128,12 @@ def test_highwire_reference_keeps_a_corporate_author_whole_and_cleans_tex():
 
 # ---------------------------------------------------------------------------------------- the built site
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def essay_tree(built_site):
     return lxml.html.fromstring((built_site / "essay" / "index.html").read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def about_tree(built_site):
     return lxml.html.fromstring((built_site / "about" / "index.html").read_text(encoding="utf-8"))
 

@@ -10,12 +10,13 @@ follows it in its file; so those stand in groups where nothing depends on what t
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_project
+from conftest import ROOT, built_once, copy_project
 from corpus import CASES, LINE, make
 
 # Planted in this order within a group: edits in the middle of a file before appends to its end, a
@@ -54,36 +55,41 @@ def sources_digest(project: Path) -> str:
     return "".join(parts) + hashlib.sha256((project / "mkdocs.yml").read_bytes()).hexdigest()
 
 
+def plant_and_run(root: Path, group: str) -> None:
+    """One group's copy of the site with its mistakes and a last good site/, then the real `make check` and
+    `make build`; what the tests read is kept in root/outcome.json."""
+    project = copy_project(root / "project")
+    shutil.copy2(ROOT / "Makefile", project / "Makefile")
+    shutil.copy2(ROOT / "requirements.txt", project / "requirements.txt")
+    last_good = project / "site"
+    (last_good / "downloads").mkdir(parents=True)
+    (last_good / "index.html").write_text("<p>the last good build</p>", encoding="utf-8")
+    (last_good / "downloads" / "edition.pdf").write_bytes(b"%PDF-1.7 last good")
+    outcome = {"site_before": tree_digest(last_good), "expected": {}, "changed": {}}
+    for case in GROUPS[group]:
+        before = sources_digest(project)
+        outcome["expected"][case] = CASES[case](project)
+        outcome["changed"][case] = sources_digest(project) != before
+    outcome["planted"] = sources_digest(project)
+    results = {target: make(project, target) for target in ("check", "build")}
+    outcome["returncodes"] = {target: r.returncode for target, r in results.items()}
+    outcome["outputs"] = {target: r.stdout + r.stderr for target, r in results.items()}
+    (root / "outcome.json").write_text(json.dumps(outcome), encoding="utf-8")
+
+
 class Planted:
-    """One group's copy of the site with its mistakes, and the real output of `make check` and `make build`."""
+    """A group's outcome, read back: the copy (``project``) and what check and build printed."""
 
-    def __init__(self, root: Path, group: str):
-        project = copy_project(root / "project")
-        shutil.copy2(ROOT / "Makefile", project / "Makefile")
-        shutil.copy2(ROOT / "requirements.txt", project / "requirements.txt")
-        last_good = project / "site"
-        (last_good / "downloads").mkdir(parents=True)
-        (last_good / "index.html").write_text("<p>the last good build</p>", encoding="utf-8")
-        (last_good / "downloads" / "edition.pdf").write_bytes(b"%PDF-1.7 last good")
-        self.project, self.site_before = project, tree_digest(last_good)
-        self.expected, self.changed = {}, {}
-        for case in GROUPS[group]:
-            before = sources_digest(project)
-            self.expected[case] = CASES[case](project)
-            self.changed[case] = sources_digest(project) != before
-        self.planted = sources_digest(project)
-        self.results = {target: make(project, target) for target in ("check", "build")}
-        self.outputs = {target: r.stdout + r.stderr for target, r in self.results.items()}
+    def __init__(self, root: Path):
+        self.project = root / "project"
+        self.__dict__.update(json.loads((root / "outcome.json").read_text(encoding="utf-8")))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def planted(tmp_path_factory):
-    made: dict[str, Planted] = {}
-
+    """A group's copy and outputs, made once per test run (shared by the xdist workers)."""
     def get(group: str) -> Planted:
-        if group not in made:
-            made[group] = Planted(tmp_path_factory.mktemp(group), group)
-        return made[group]
+        return Planted(built_once(tmp_path_factory, f"planted-{group}", lambda root: plant_and_run(root, group)))
     return get
 
 
@@ -99,7 +105,7 @@ def test_mistake_fails_check_and_build_with_its_own_lines(planted, case):
     assert group.changed[case], f"planting {case} changed no source"
     for target in ("check", "build"):
         output = group.outputs[target]
-        assert group.results[target].returncode != 0, f"make {target} passed with {case}:\n{output}"
+        assert group.returncodes[target] != 0, f"make {target} passed with {case}:\n{output}"
         assert "Traceback" not in output, output
         for line in group.expected[case]:
             assert line in output, f"make {target}: expected\n  {line}\nin\n{output}"

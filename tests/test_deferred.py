@@ -24,7 +24,7 @@ from test_batch import build
 sys.path.insert(0, str(ROOT / "bench"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def renderer():
     """Python-Markdown with the extensions and abbreviations of the real site (mkdocs.yml, glossary)."""
     from mkdocs.config import load_config

@@ -43,7 +43,7 @@ def bib_keys() -> set[str]:
     return set(entries)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def essay_html(built_site) -> str:
     return (built_site / "essay" / "index.html").read_text(encoding="utf-8")
 

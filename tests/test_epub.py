@@ -131,21 +131,21 @@ def test_a_subset_font_keeps_the_characters_asked_for_and_little_else():
 
 # --- the real EPUB -----------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def epub_path(built_site) -> Path:
     path = built_site / "downloads" / f"{SLUG}.epub"
     assert path.is_file(), "the build with export writes the EPUB"
     return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def book(epub_path) -> dict[str, bytes]:
     with zipfile.ZipFile(epub_path) as z:
         assert z.namelist()[0] == "mimetype" and z.getinfo("mimetype").compress_type == zipfile.ZIP_STORED
         return {name: z.read(name) for name in z.namelist()}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def opf(book):
     container = etree.fromstring(book["META-INF/container.xml"])
     path = container.xpath("//*[local-name()='rootfile']/@full-path")[0]

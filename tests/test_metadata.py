@@ -17,7 +17,7 @@ from conftest import ROOT
 SITE = "https://aepf8-edition.github.io/migration-in-asia-europe-relations/"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def essay_html(built_site) -> str:
     return (built_site / "essay" / "index.html").read_text(encoding="utf-8")
 

@@ -129,7 +129,7 @@ def source_notes() -> dict[int, str]:
     return {int(n): about for n, about in NOTE_TITLE.findall((ROOT / "docs" / "essay.md").read_text(encoding="utf-8"))}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def essay_tree(built_site):
     return lxml.html.fromstring((built_site / "essay" / "index.html").read_text(encoding="utf-8"))
 

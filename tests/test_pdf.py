@@ -6,35 +6,37 @@ from __future__ import annotations
 import io
 import re
 import statistics
+from pathlib import Path
 
 import lxml.html
 import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from conftest import ROOT
+from conftest import ROOT, built_once
 from test_book import SLUG, letters
 
 MM = 72 / 25.4  # PDF points per millimetre
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pdf(built_site) -> PdfReader:
     return PdfReader(built_site / "downloads" / f"{SLUG}.pdf")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def letter_pdf(built_site, tmp_path_factory) -> PdfReader:
     """The same book set on US Letter (``make pdf PAPER=letter``), from the same built site."""
     from juego_edition import book
     from mkdocs.config import load_config
 
-    config = load_config(str(ROOT / "mkdocs.yml"))
-    meta, _ = book.book_meta(config.extra, config.site_url or "")
-    html = book.assemble_book(built_site, meta, (ROOT / "book" / "print.css").read_text(encoding="utf-8"))
-    target = tmp_path_factory.mktemp("letter") / "book.pdf"
-    book.render_pdf(html, ROOT / "book", target, "letter")
-    return PdfReader(target)
+    def render(folder: Path) -> None:
+        config = load_config(str(ROOT / "mkdocs.yml"))
+        meta, _ = book.book_meta(config.extra, config.site_url or "")
+        html = book.assemble_book(built_site, meta, (ROOT / "book" / "print.css").read_text(encoding="utf-8"))
+        book.render_pdf(html, ROOT / "book", folder / "book.pdf", "letter")
+
+    return PdfReader(built_once(tmp_path_factory, "letter-pdf", render) / "book.pdf")
 
 
 def page_texts(reader: PdfReader) -> list[str]:

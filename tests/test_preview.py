@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, built_once
 from juego_edition import webpage
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -22,20 +22,21 @@ SITE_TITLE = "Migration in Asia-Europe Relations: An Annotated Edition"
 SHIM = ROOT / "overrides/assets/javascripts/vendor/iframe-worker-shim.js"
 
 
-@pytest.fixture(scope="module")
-def preview(tmp_path_factory) -> Path:
-    """The real `make preview` into a temporary folder, then zipped and unzipped like the artifact."""
-    work = tmp_path_factory.mktemp("preview")
+def _make_preview(work: Path) -> None:
     built = work / "built"
     # -o: never reinstall the environment from a test; BIN: the mkdocs of the Python running the tests
     run = subprocess.run(["make", "-o", ".venv/.installed", "preview", f"PREVIEW={built}", f"BIN={Path(sys.executable).parent}"],
                          cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     archive = shutil.make_archive(str(work / "edition-preview"), "zip", built)
-    unzipped = work / "unzipped"
     with zipfile.ZipFile(archive) as z:
-        z.extractall(unzipped)
-    return unzipped
+        z.extractall(work / "unzipped")
+
+
+@pytest.fixture(scope="session")
+def preview(tmp_path_factory) -> Path:
+    """The real `make preview` into a temporary folder, then zipped and unzipped like the artifact (once per run)."""
+    return built_once(tmp_path_factory, "preview", _make_preview) / "unzipped"
 
 
 @pytest.fixture
