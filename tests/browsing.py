@@ -57,3 +57,17 @@ def rendered_faces(page, selector: str) -> list[str]:
     node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
     fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
     return [f["familyName"] for f in sorted(fonts, key=lambda f: -f["glyphCount"])]
+
+
+# Two frames (so a script's layout in requestAnimationFrame has run), then every finite animation and CSS
+# transition on the page to its end: a page that has settled, without waiting a fixed time.
+_SETTLED = """() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))
+  .then(() => Promise.all(document.getAnimations()
+    .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+    .map(a => a.finished.catch(() => null))))
+  .then(() => true)"""
+
+
+def settle(page) -> None:
+    """Wait until the page has laid itself out and its transitions have ended."""
+    page.evaluate(_SETTLED)

@@ -188,7 +188,7 @@ def test_search_keeps_the_notes_out_of_the_essay_and_finds_them_as_the_editors(b
 # -- in Chromium -----------------------------------------------------------------------------------------
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-from browsing import LAYOUT_SHIFTS, TALL_NARROW, TALL_WIDE, late  # noqa: E402  (the browser and server fixtures: conftest.py)
+from browsing import LAYOUT_SHIFTS, TALL_NARROW, TALL_WIDE, late, settle  # noqa: E402  (the browser and server fixtures: conftest.py)
 
 WIDE, NARROW = {"width": 1366, "height": 768}, {"width": 390, "height": 844}
 
@@ -247,7 +247,7 @@ def activate(page, n: int, how: str) -> None:
     else:
         focus_by_tab(page, selector)
         page.keyboard.press("Enter" if how == "enter" else " ")
-    page.wait_for_timeout(200)  # the margin notes move with a short transition
+    settle(page)  # the margin notes move with a short transition (0.15 s): to its end
 
 
 @pytest.mark.parametrize("scheme", ["default", "slate"])
