@@ -20,7 +20,7 @@ from pathlib import Path
 from juego_edition import assets, bibliography, book, deferred, guard, pages, scholarly, webfont, webpage
 from juego_edition import notes as editorial_notes
 from juego_edition.bibdata import plain
-from juego_edition.checks import CheckSession, settings_from_config
+from juego_edition.checks import CheckSession, settings_from_config, smarty_enabled
 from juego_edition.citations import find_citations
 from juego_edition.deferred import DeferredCitations
 from juego_edition.diagnostics import Problem, root_cause_first, skipped_note
@@ -165,7 +165,8 @@ def on_config(config):
         # Material's offline plugin would add the worker shim from unpkg.com; a local copy is added instead
         # (the plugin adds nothing when a polyfill named iframe-worker is already there).
         config.extra["polyfills"] = [*config.extra.get("polyfills", []), OFFLINE_WORKER_SHIM]
-    settings = settings_from_config(root, config.docs_dir, bibtex.config.bib_dir, bibtex.config.bib_file, config.extra, config.nav, csl)
+    settings = settings_from_config(root, config.docs_dir, bibtex.config.bib_dir, bibtex.config.bib_file, config.extra, config.nav, csl,
+                                    smarty_enabled(config.markdown_extensions))
     session = CheckSession(settings)
     found = session.load_data()
     workdir = _workdir()

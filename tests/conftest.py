@@ -118,10 +118,13 @@ def built_once(tmp_path_factory, name: str, build) -> Path:
     with a session of its own, and spreads the tests over them one by one (a module's tests may land on
     both): the first worker to ask builds, under a file lock, and the other waits and reuses the folder (a
     failed build fails both with its message). Expensive fixtures are session-scoped and built through this."""
+    if name in _BUILT:
+        return _BUILT[name]
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker is None:
         folder = tmp_path_factory.mktemp(name)
         build(folder)
+        _BUILT[name] = folder
         return folder
     from filelock import FileLock
 
@@ -138,7 +141,11 @@ def built_once(tmp_path_factory, name: str, build) -> Path:
             outcome.write_text("built", encoding="utf-8")
     result = outcome.read_text(encoding="utf-8")
     assert result == "built", result
+    _BUILT[name] = folder
     return folder
+
+
+_BUILT: dict[str, Path] = {}  # what this process has built or found built, by name
 
 
 def _build_real_site(site: Path) -> None:

@@ -255,6 +255,22 @@ def plant_essay_removed_comma(p: Path) -> list[str]:
     return [f"docs/essay.md:{line}:{col + len('in the world ')}: the essay's text differs from the copy-text here: the page has 'and' where sources/essay-as-received.txt:{_copy_at(', and home of the top three')} has ','"]
 
 
+def plant_copy_text_hyphens_shown_as_a_dash(p: Path) -> list[str]:
+    """A copy-text that writes a dash as '--', and a page that copies it: smarty shows an en dash, so the page is
+    not the copy-text's characters (the check compares the page as rendered)."""
+    source = p / "sources" / "essay-as-received.txt"
+    text = source.read_text(encoding="utf-8")
+    assert text.count("countries — China") == 1
+    source.write_text(text.replace("countries — China", "countries -- China"), encoding="utf-8")
+    line, col = _essay_edit(p, "countries — China", "countries -- China")
+    at = source.read_text(encoding="utf-8").index("countries -- China") + len("countries ")
+    copy = source.read_text(encoding="utf-8")
+    where = f"{copy.count(chr(10), 0, at) + 1}:{at - copy.rfind(chr(10), 0, at)}"
+    return [f"docs/essay.md:{line}:{col + len('countries ')}: the essay's text differs from the copy-text here: the page shows '\u2013' "
+            f"(smarty renders '--' so) where sources/essay-as-received.txt:{where} has '-' (\u2026three sending countries-- China,\u2026); "
+            "write \\-\\- to show the copy-text's characters [essay.changed]"]
+
+
 def plant_bib_parenthesised_entry(p: Path) -> list[str]:
     # valid BibTeX, but Pandoc (which formats the citations) reads only braces: an error at its line
     (p / "bib" / "paren.bib").write_text("@misc(paren2001,\n  title = {In Parentheses},\n  year = {2001}\n)\n", encoding="utf-8")

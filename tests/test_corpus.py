@@ -24,7 +24,7 @@ from corpus import CASES, LINE, make
 GROUPS = {
     "bib": ["bad_year_doi_url", "bib_crossref_cycle", "bib_missing_comma", "bib_not_utf8", "bib_parenthesised_entry",
             "missing_field", "unused_entry", "bib_without_provenance",
-            "glossary_uncited_fact", "bib_syntax_error"],
+            "glossary_uncited_fact", "copy_text_hyphens_shown_as_a_dash", "bib_syntax_error"],
     "citations": ["unknown_key", "in_text_unknown_key", "empty_citation", "citation_in_image_alt", "cite_stray_space",
                   "cite_latex_command", "cite_comma_separator", "cite_unclosed_bracket", "cite_as_link_definition",
                   "unprotected_caps_in_sentence_case_style", "page_missing_from_nav", "duplicate_key_across_files",

@@ -45,6 +45,7 @@ class Settings:
     essay_page: str | None = None  # docs-relative page holding the essay, checked against its copy-text
     copy_text: Path | None = None
     problems: list[Problem] = field(default_factory=list)  # problems in the settings themselves
+    smarty: bool = False  # pages are rendered with smarty (curly quotes, dashes): the copy-text is compared as rendered
 
     def shown(self, path: Path) -> str:
         """Paths in messages are relative to the project root, so editors can jump to them."""
@@ -54,8 +55,14 @@ class Settings:
             return path.as_posix()
 
 
+def smarty_enabled(markdown_extensions) -> bool:
+    """Whether mkdocs.yml's markdown_extensions turn on smarty (a name, or a mapping with it as the key)."""
+    names = [next(iter(e)) if isinstance(e, dict) and e else e for e in (markdown_extensions or [])]
+    return any(str(name).split(".")[-1] in {"smarty", "SmartyExtension"} for name in names)
+
+
 def settings_from_config(root: Path, docs_dir: str | Path, bib_dir: str | None, bib_file: str | None, extra: dict | None,
-                         nav=None, csl_file: str | Path | None = None) -> Settings:
+                         nav=None, csl_file: str | Path | None = None, smarty: bool = False) -> Settings:
     """Build settings from the values in mkdocs.yml (``extra.checks`` holds the gate's own options)."""
     checks = dict((extra or {}).get("checks") or {})
     problems = []
@@ -96,7 +103,8 @@ def settings_from_config(root: Path, docs_dir: str | Path, bib_dir: str | None, 
                     glossary_page=str(checks.get("glossary_page", "glossary.md")),
                     bibliography_page=str(checks.get("bibliography_page", "bibliography.md")),
                     nav=nav_pages(nav) if nav else None, max_image_kb=_max_image_kb(checks, problems), csl_file=csl,
-                    essay_page=essay_page, copy_text=root / copy_text if essay_page and copy_text else None, problems=problems)
+                    essay_page=essay_page, copy_text=root / copy_text if essay_page and copy_text else None, problems=problems,
+                    smarty=smarty)
 
 
 def _max_image_kb(checks: dict, problems: list[Problem]) -> int:
@@ -146,7 +154,8 @@ def load_settings(root: Path) -> Settings:
         if isinstance(plugin, dict) and "bibtex" in plugin:
             bibtex = plugin["bibtex"] or {}
     return settings_from_config(root, config.get("docs_dir", "docs"), bibtex.get("bib_dir"), bibtex.get("bib_file"),
-                                config.get("extra"), config.get("nav"), bibtex.get("csl_file"))
+                                config.get("extra"), config.get("nav"), bibtex.get("csl_file"),
+                                smarty_enabled(config.get("markdown_extensions")))
 
 
 class CheckSession:
@@ -245,7 +254,8 @@ class CheckSession:
             found.append(Problem(shown_path, line, col, "empty citation '[@]'; write a key after '@' or remove the brackets", "cite.empty"))
         found += broken_citations(source, shown_path)
         if self.settings.essay_page and page == self.settings.essay_page and self.settings.copy_text is not None:
-            found += check_copy_text(source, shown_path, self.settings.copy_text, self.settings.shown(self.settings.copy_text))
+            found += check_copy_text(source, shown_path, self.settings.copy_text, self.settings.shown(self.settings.copy_text),
+                                     smarty=self.settings.smarty)
         for use in in_image_alt(source, uses):
             found.append(Problem(shown_path, use.line, use.col, f"citation '{use.key}' in an image's alt text cannot be formatted there and breaks the image; cite the source in the sentence or caption next to the image", "cite.in_image"))
         self.problems += found
