@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import posixpath
 import re
 import statistics
 import sys
 from pathlib import Path
+from urllib.parse import urlparse
 
 import lxml.html
 import pytest
@@ -160,6 +162,23 @@ def test_not_found_page_offers_search_and_the_main_pages(built_site):
     links = article.xpath(".//a/@href")
     for target in ("essay/", "context/aepf/", "glossary/", "bibliography/"):
         assert any(href.endswith("/" + target) for href in links), target
+    # served at any address, so its links start from the site's root, and each one reaches a built page
+    from mkdocs.config import load_config
+
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    root = urlparse(config.site_url).path
+    targets = links + article.xpath(".//form/@action")
+    for href in targets:
+        assert href.startswith(root) and "//" not in href, href
+        page = posixpath.normpath(href[len(root):]) if href[len(root):] else "."
+        assert (built_site / page / "index.html").is_file(), href
+    # the edition's pages as its nav lists them (another edition's 404 page lists its own)
+    from mkdocs.structure.files import get_files
+    from mkdocs.structure.nav import get_navigation
+
+    nav = get_navigation(get_files(config), config)
+    listed = {posixpath.normpath(h[len(root):]) for h in links}
+    assert listed == {posixpath.normpath(p.url or ".") for p in nav.pages}
 
 
 def test_abbreviations_underlined_once_and_never_in_headings_or_references(built_site):
