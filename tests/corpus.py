@@ -162,12 +162,17 @@ def make(project: Path, target: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=600)
 
 
-@pytest.fixture
-def project(tmp_path) -> Path:
-    project = copy_project(tmp_path / "project")
+def makeable_copy(dest: Path) -> Path:
+    """A copy of the project that `make check` and `make build` run in (with the repository's .venv: make())."""
+    project = copy_project(dest)
     shutil.copy2(ROOT / "Makefile", project / "Makefile")
     shutil.copy2(ROOT / "requirements.txt", project / "requirements.txt")
     return project
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    return makeable_copy(tmp_path / "project")
 
 
 

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 import corpus
-from conftest import ROOT, built_once, copy_project
+from conftest import ROOT, built_once
 
 MATCHER = ROOT / ".github" / "problem-matchers" / "edition.json"
 WORKFLOW = ROOT / ".github" / "workflows" / "site.yml"
@@ -111,9 +111,7 @@ def test_each_form_of_a_problem_line_gives_its_fields(line, severity):
 
 
 def _plant_and_run(root: Path) -> None:
-    project = copy_project(root / "project")
-    shutil.copy2(ROOT / "Makefile", project / "Makefile")
-    shutil.copy2(ROOT / "requirements.txt", project / "requirements.txt")
+    project = corpus.makeable_copy(root / "project")
     expected = [line for plant in PLANTS for line in plant(project)]
     outputs = {}
     for target in ("check", "build"):

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, built_once, copy_project
-from corpus import CASES, LINE, make
+from conftest import built_once
+from corpus import CASES, LINE, make, makeable_copy
 
 # Planted in this order within a group: edits in the middle of a file before appends to its end, a
 # mistake that swallows the rest of its file last.
@@ -58,9 +57,7 @@ def sources_digest(project: Path) -> str:
 def plant_and_run(root: Path, group: str) -> None:
     """One group's copy of the site with its mistakes and a last good site/, then the real `make check` and
     `make build`; what the tests read is kept in root/outcome.json."""
-    project = copy_project(root / "project")
-    shutil.copy2(ROOT / "Makefile", project / "Makefile")
-    shutil.copy2(ROOT / "requirements.txt", project / "requirements.txt")
+    project = makeable_copy(root / "project")
     last_good = project / "site"
     (last_good / "downloads").mkdir(parents=True)
     (last_good / "index.html").write_text("<p>the last good build</p>", encoding="utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import HEAVY_FIXTURES, _heavy
+from conftest import HEAVY_FIXTURES, NEEDS, _heavy
 
 
 @pytest.mark.parametrize("command", [
@@ -36,4 +36,4 @@ def test_quick_means_no_heavy_fixture(request):
     assert quick, "some tests are quick"
     for item in quick:
         assert not set(item.fixturenames) & set(HEAVY_FIXTURES), item.nodeid
-        assert not {m.name for m in item.iter_markers()} & {"builds", "browser", "pdf", "corpus"}, item.nodeid
+        assert not {m.name for m in item.iter_markers()} & set(NEEDS), item.nodeid

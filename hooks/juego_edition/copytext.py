@@ -48,7 +48,7 @@ def _tokens(text: str, base: int, smarty: bool = False) -> list[tuple[str, int]]
     return [(m.group(0), base + m.start()) for m in TOKEN.finditer(text) if not (m.group(0) == "\\" and m.start() in escapes)]
 
 
-def _rendered_tokens(text: str, base: int) -> list[tuple[str, int]]:
+def _rendered_tokens(text: str, base: int, md=None) -> list[tuple[str, int]]:
     """The paragraph's tokens as smarty renders them, each at the offset of the source it comes from: '--' is
     one token '\u2013' at the first '-', a straight quote the curly one smarty chose. Where the rendering
     cannot be lined up with the source (markup the essay's paragraphs do not hold), the source's tokens."""
@@ -57,7 +57,8 @@ def _rendered_tokens(text: str, base: int) -> list[tuple[str, int]]:
     import markdown
 
     source = _tokens(text, base, smarty=True)
-    rendered_html = markdown.Markdown(extensions=["smarty"]).convert(text)
+    md = md or markdown.Markdown(extensions=["smarty"])
+    rendered_html = md.reset().convert(text)
     rendered = TOKEN.findall(html.unescape(re.sub(r"<[^>]+>", "", rendered_html)))
     out, i = [], 0
     for token in rendered:
@@ -84,7 +85,13 @@ def check_copy_text(page_source: str, shown_page: str, copy_text: Path, shown_co
     paragraphs = essay_paragraphs(page_source)
     if not paragraphs:
         return [Problem(shown_page, 1, 1, "no essay paragraph found (paragraphs marked {: .essay-text }); mark the essay's paragraphs so they can be checked against the copy-text", "essay.changed")]
-    ours = [t for offset, text in paragraphs for t in (_rendered_tokens(text, offset) if smarty else _tokens(text, offset))]
+    if smarty:
+        import markdown
+
+        md = markdown.Markdown(extensions=["smarty"])
+        ours = [t for offset, text in paragraphs for t in _rendered_tokens(text, offset, md)]
+    else:
+        ours = [t for offset, text in paragraphs for t in _tokens(text, offset)]
     theirs = [(m.group(0), m.start()) for m in TOKEN.finditer(original)]
     page_index, copy_index = LineIndex(page_source), LineIndex(original)
     for i, ((word, at), (expected, where)) in enumerate(zip(ours, theirs)):
