@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help serve build test test-quick check pdf clean lock lighthouse bench bench-bib preview
+.PHONY: help serve build test test-quick check citation new-edition pdf clean lock lighthouse bench bench-bib preview
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -69,7 +69,10 @@ test-quick: check ## while editing: the checks, every test that needs no build/b
 	[ $$tests -eq 0 ] && [ $$built -eq 0 ]
 
 check: $(STAMP) ## the reference gate alone: citations, .bib files, glossary (no site build)
-	PYTHONPATH=hooks $(BIN)/python -m juego_edition check .
+	$(BIN)/python -m scholarly_edition check .
+
+citation: $(STAMP) ## write CITATION.cff from mkdocs.yml's edition block (make check reports when it is out of date)
+	$(BIN)/python -m scholarly_edition citation .
 
 PAPER ?= A4
 export PAPER
@@ -87,7 +90,7 @@ lighthouse: build ## Lighthouse (mobile) on the essay page, served with gzip fro
 	tools/lighthouse/run site essay/
 
 clean: ## remove the built site, caches and .venv
-	rm -rf site site.old .site-* preview .preview-* .pytest_cache $(VENV) book/*.part
+	rm -rf site site.old .site-* preview .preview-* .pytest_cache $(VENV)
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 lock: $(STAMP) ## print the installed versions, to refresh the pinned transitive list in requirements.txt

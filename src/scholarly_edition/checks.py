@@ -1,7 +1,7 @@
 """The reference gate: one checking session shared by the MkDocs hook and the standalone checker.
 
 A session loads the data once, checks each page as it comes, and reports cross-page totals at the end,
-so ``mkdocs build``, ``mkdocs serve`` and ``python -m juego_edition check`` find the same problems.
+so ``mkdocs build``, ``mkdocs serve`` and ``python -m scholarly_edition check`` find the same problems.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from .config import CONFIG_FILE, ConfigFile, EditionConfig, check_options, edition_config, read_config, unreadable
 from .bibcheck import case_problems, check_entries
 from .bibdata import Bibliography, BibEntry, load_bibliography
 from .citations import broken_citations, find_citations, in_image_alt
@@ -24,7 +25,7 @@ from .source import FRONT_MATTER
 from .terms import ACRONYM, TermIndex, TermUse, glossary_duplicates, scan_page
 
 SEVERITIES = ("error", "warning")
-CACHE = Path(".cache") / "juego-edition" / "bib"  # Pandoc's readings of unchanged .bib files, reused
+CACHE = Path(".cache") / "scholarly-edition" / "bib"  # Pandoc's readings of unchanged .bib files, reused
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Settings:
     copy_text: Path | None = None
     problems: list[Problem] = field(default_factory=list)  # problems in the settings themselves
     smarty: bool = False  # pages are rendered with smarty (curly quotes, dashes): the copy-text is compared as rendered
+    edition: EditionConfig | None = None  # extra.edition, validated (None when absent or wrong: its problems are listed)
 
     def shown(self, path: Path) -> str:
         """Paths in messages are relative to the project root, so editors can jump to them."""
@@ -61,101 +63,56 @@ def smarty_enabled(markdown_extensions) -> bool:
     return any(str(name).split(".")[-1] in {"smarty", "SmartyExtension"} for name in names)
 
 
-def settings_from_config(root: Path, docs_dir: str | Path, bib_dir: str | None, bib_file: str | None, extra: dict | None,
-                         nav=None, csl_file: str | Path | None = None, smarty: bool = False) -> Settings:
-    """Build settings from the values in mkdocs.yml (``extra.checks`` holds the gate's own options)."""
-    checks = dict((extra or {}).get("checks") or {})
-    problems = []
-    severities = {}
-    for option in ("unused_entries", "unused_terms"):
-        value = str(checks.get(option, "error"))
-        if value not in SEVERITIES:
-            problems.append(Problem("mkdocs.yml", 1, 1, f"extra.checks.{option} is '{value}'; use 'error' or 'warning'", "config.invalid"))
-            value = "error"
-        severities[option] = value
-    allow = checks.get("acronym_allowlist") or []
-    if not isinstance(allow, list) or not all(isinstance(a, str) for a in allow):
-        problems.append(Problem("mkdocs.yml", 1, 1, "extra.checks.acronym_allowlist must be a list of words", "config.invalid"))
-        allow = []
-    nouns = checks.get("proper_nouns") or []
-    if not isinstance(nouns, list) or not all(isinstance(n, str) for n in nouns):
-        problems.append(Problem("mkdocs.yml", 1, 1, "extra.checks.proper_nouns must be a list of words", "config.invalid"))
-        nouns = []
-    if bib_file:
-        bibs = [root / bib_file]
+def settings_from_config(root: Path, source: ConfigFile | None = None) -> Settings:
+    """The gate's settings from mkdocs.yml as :func:`config.read_config` read it (the one reader, shared by the
+    hook and the standalone checker): the bibtex plugin's files, the nav, smarty, ``extra.checks`` and the
+    edition's block, each validated with its line (``mkdocs.yml:LINE:COL: key: ...``)."""
+    problems: list[Problem] = []
+    data = source.data if source else {}
+    source = source or ConfigFile({}, {})
+    bibtex = {}
+    for plugin in data.get("plugins") or []:
+        if isinstance(plugin, dict) and "bibtex" in plugin:
+            bibtex = plugin["bibtex"] or {}
+    extra = data.get("extra")
+    checks = check_options(extra, source, problems)
+    edition = edition_config(extra, source, problems)
+    if bibtex.get("bib_file"):
+        bibs = [root / bibtex["bib_file"]]
     else:
-        bibs = sorted((root / (bib_dir or "bib")).rglob("*.bib"))
-    glossary = root / str(checks.get("glossary", "glossary/terms.yml"))
+        bibs = sorted((root / (bibtex.get("bib_dir") or "bib")).rglob("*.bib"))
     csl = None
-    if csl_file:
+    if bibtex.get("csl_file"):
         from .styles import StyleNotFound, resolve_csl_style
 
         try:
-            csl = resolve_csl_style(str(csl_file), root)
+            csl = resolve_csl_style(str(bibtex["csl_file"]), root)
         except StyleNotFound as exc:
-            problems.append(Problem("mkdocs.yml", 1, 1, str(exc), "config.csl_style"))
-    essay = ((extra or {}).get("edition") or {}).get("essay") or {}
-    essay_page = essay.get("page") if isinstance(essay, dict) else None
-    copy_text = checks.get("copy_text", "sources/essay-as-received.txt")
-    return Settings(root=root, docs_dir=root / docs_dir, bib_files=bibs, glossary_file=glossary,
-                    unused_entries=severities["unused_entries"], unused_terms=severities["unused_terms"],
-                    proper_nouns=nouns, acronym_allowlist=set(allow),
-                    glossary_page=str(checks.get("glossary_page", "glossary.md")),
-                    bibliography_page=str(checks.get("bibliography_page", "bibliography.md")),
-                    nav=nav_pages(nav) if nav else None, max_image_kb=_max_image_kb(checks, problems), csl_file=csl,
-                    essay_page=essay_page, copy_text=root / copy_text if essay_page and copy_text else None, problems=problems,
-                    smarty=smarty)
+            line, col = source.at(("plugins",))
+            problems.append(Problem(source.path, line, col, str(exc), "config.csl_style"))
+    essay_page = edition.essay.page if edition else None
+    if edition is not None:
+        from .cff import cff_problems
 
-
-def _max_image_kb(checks: dict, problems: list[Problem]) -> int:
-    value = checks.get("max_image_kb", 500)
-    if isinstance(value, int) and value > 0:
-        return value
-    problems.append(Problem("mkdocs.yml", 1, 1, f"extra.checks.max_image_kb is '{value}'; write a number of kilobytes, e.g. 500", "config.invalid"))
-    return 500
-
-
-class _TolerantLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml without MkDocs: tags such as !ENV or !!python/name become plain values."""
-
-
-_TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-_TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-
-
-def config_problem(exc: Exception) -> Problem:
-    """mkdocs.yml that cannot be read or parsed, as one line at the place YAML names."""
-    mark = getattr(exc, "problem_mark", None)
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    if isinstance(exc, yaml.YAMLError):
-        reason = " ".join(filter(None, [getattr(exc, "context", None), getattr(exc, "problem", None)])) or str(exc).splitlines()[0]
-        message = f"cannot read mkdocs.yml: YAML syntax error ({reason}); fix the indentation or quoting here"
-    elif isinstance(exc, UnicodeDecodeError):
-        message = f"cannot read mkdocs.yml: not UTF-8 text (byte {exc.start}); save it as UTF-8"
-    else:
-        message = f"cannot read mkdocs.yml ({exc.__class__.__name__}: {getattr(exc, 'strerror', None) or exc})"
-    return Problem("mkdocs.yml", line, col, message, "config.unreadable", unreadable=True)
+        problems += cff_problems(root, edition, str(data.get("site_url") or ""), str(data.get("repo_url") or ""))
+    nav = data.get("nav")
+    return Settings(root=root, docs_dir=root / str(data.get("docs_dir") or "docs"), bib_files=bibs, glossary_file=root / checks["glossary"],
+                    unused_entries=checks["unused_entries"], unused_terms=checks["unused_terms"],
+                    proper_nouns=checks["proper_nouns"], acronym_allowlist=set(checks["acronym_allowlist"]),
+                    glossary_page=checks["glossary_page"], bibliography_page=checks["bibliography_page"],
+                    nav=nav_pages(nav) if nav else None, max_image_kb=checks["max_image_kb"], csl_file=csl,
+                    essay_page=essay_page, copy_text=root / checks["copy_text"] if essay_page else None, problems=problems,
+                    smarty=smarty_enabled(data.get("markdown_extensions")), edition=edition)
 
 
 def load_settings(root: Path) -> Settings:
-    config_path = root / "mkdocs.yml"
     try:
-        config = yaml.load(config_path.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}  # noqa: S506
+        source = read_config(root / CONFIG_FILE)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        settings = settings_from_config(root, "docs", None, None, None)
-        settings.problems.append(config_problem(exc))
+        settings = settings_from_config(root)
+        settings.problems.append(unreadable(exc))
         return settings
-    if not isinstance(config, dict):
-        settings = settings_from_config(root, "docs", None, None, None)
-        settings.problems.append(Problem("mkdocs.yml", 1, 1, "cannot read mkdocs.yml: it is not a mapping of settings ('site_name: ...')", "config.unreadable", unreadable=True))
-        return settings
-    bibtex = {}
-    for plugin in config.get("plugins") or []:
-        if isinstance(plugin, dict) and "bibtex" in plugin:
-            bibtex = plugin["bibtex"] or {}
-    return settings_from_config(root, config.get("docs_dir", "docs"), bibtex.get("bib_dir"), bibtex.get("bib_file"),
-                                config.get("extra"), config.get("nav"), bibtex.get("csl_file"),
-                                smarty_enabled(config.get("markdown_extensions")))
+    return settings_from_config(root, source)
 
 
 class CheckSession:

@@ -102,21 +102,6 @@ def alias_citations(markdown: str, uses, aliases: dict[str, str]) -> str:
     return "".join(out)
 
 
-def author_date_only(plugin) -> bool:
-    """One citation system: mkdocs-bibtex writes every citation as its in-text form followed by a footnote
-    mark per source (``(Juego 2010)[^juego2010]``) and the full references as footnotes; the edition keeps
-    the in-text form only, and gives each page its own reference list (``pages.page_references_markdown``).
-    Reaches into mkdocs-bibtex 4.4's ``registry._inline_cache``, ``registry._is_inline`` and
-    ``config.bib_by_default`` (tests/test_citation_system.py checks each). A note style (``_is_inline``
-    false) is left to mkdocs-bibtex: its footnotes are then the one system. False if nothing was changed."""
-    registry = getattr(plugin, "registry", None)
-    if registry is None or not getattr(registry, "_is_inline", False):
-        return False
-    registry.inline_text = lambda block: registry._inline_cache.get(str(block), str(block))  # this instance only
-    plugin.config.bib_by_default = False  # no "\bibliography" added to every page, so no footnote list
-    return True
-
-
 # Pandoc's in-text (narrative) citation: "@key" in running text, with an optional locator in brackets right
 # after it ("@key [p. 33]"), which is not a link ("[text](url)", "[text][ref]").
 _NARRATIVE_LOCATOR = re.compile(r"[ \t]?\[([^\[\]\n@]*)\](?![(\[:])")

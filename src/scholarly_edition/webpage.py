@@ -53,11 +53,12 @@ def cite_block(citations, downloads: dict[str, str]) -> str:
 """
 
 
-def citing_section(citations) -> str:
+def citing_section(citations, record_label: str | None = None) -> str:
     """The about page's 'How to cite': the same citations as the Cite box and the PDF's title page."""
     parts = []
     if citations.essay:
-        parts.append(("The essay", "Its publication of record, the entry in the research portal:", citations.essay))
+        where = f", the entry in the {record_label}" if record_label else ""
+        parts.append(("The essay", f"Its publication of record{where}:", citations.essay))
     parts.append(("This edition", "The essay as read here, with the edition's editors:", citations.edition))
     parts.append(("One paragraph", "Every paragraph of the essay has a number and an address of its own; the second, for example:",
                   citations.paragraph(2)))

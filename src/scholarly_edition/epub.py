@@ -23,13 +23,11 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import lxml.html
 from lxml import etree
 
-if TYPE_CHECKING:  # book.py imports this module; the dataclass is only needed for type hints here
-    from juego_edition.book import BookMeta
+from .publication import BookMeta, page_url
 
 XHTML = "http://www.w3.org/1999/xhtml"
 OPS = "http://www.idpf.org/2007/ops"
@@ -65,16 +63,6 @@ class Chapter:
     title: str = ""
     body: object = None  # the cleaned article (an lxml.html element)
     headings: list[tuple[int, str, str]] = field(default_factory=list)  # (level, id, text) of h2 for the nav
-
-
-def page_url(src: str) -> str:
-    """Where MkDocs (use_directory_urls) puts a page: 'context/aepf.md' -> 'context/aepf/'."""
-    stem = src[:-3]
-    if stem == "index":
-        return ""
-    if stem.endswith("/index"):
-        return stem[: -len("index")]
-    return stem + "/"
 
 
 def chapter_filename(src: str) -> str:
@@ -490,7 +478,7 @@ def write_epub(site_dir: Path, meta: BookMeta, stylesheet: Path, fonts_dir: Path
 
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".epub.part")
-    stamp = (2010, 11, 10, 0, 0, 0)  # fixed dates inside the zip: the same input gives the same bytes
+    stamp = (1980, 1, 1, 0, 0, 0)  # one fixed date inside the zip (its format's first): the same input gives the same bytes
     with zipfile.ZipFile(partial, "w") as epub:
         epub.writestr(zipfile.ZipInfo("mimetype", stamp), "application/epub+zip", compress_type=zipfile.ZIP_STORED)
         epub.writestr(zipfile.ZipInfo("META-INF/container.xml", stamp), CONTAINER, compress_type=zipfile.ZIP_DEFLATED)

@@ -1,4 +1,4 @@
-/* The editors' notes beside the essay (markup from hooks/juego_edition/notes.py, layout in notes.css).
+/* The editors' notes beside the essay (markup from src/scholarly_edition/notes.py, layout in notes.css).
 
    Each note (aside.editorial-note#note-N) is moved next to its marker (sup#note-ref-N) in the essay's text.
    Wide screens (notes.css makes the notes position: absolute): the notes stand in the right margin, each at

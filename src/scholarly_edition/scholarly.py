@@ -7,7 +7,6 @@ style. Nothing here is typed twice: every format is generated from the same reco
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 import re
@@ -15,48 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .bibdata import BibEntry, plain
+from .config import EditionConfig, Name
 
 
-@dataclass
-class EssayRecord:
-    title: str
-    family: str
-    given: str
-    affiliation: str
-    published: dt.date
-    conference: str  # the forum its author took part in (not a conference the essay was written for)
-    conference_start: dt.date
-    conference_end: dt.date
-    place: str
-    record_url: str  # the essay's stable record (Aalborg University research portal)
-    record_id: str
-    page: str  # docs-relative source of the essay page
-    bib_key: str
-    edition_title: str  # the site as a container ("... : An Annotated Edition")
-    edition_note: str
-    language: str = "en"
-
-    @property
-    def author(self) -> str:
-        return f"{self.given} {self.family}"
-
-
-def _date(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-
-
-def essay_record(extra: dict) -> EssayRecord:
-    edition = extra["edition"]
-    essay = edition["essay"]
-    conference = essay["forum"]
-    record = essay.get("record") or {}
-    return EssayRecord(record_url=str(record.get("url", "")), record_id=str(record.get("id", "")),
-        title=essay["title"], family=essay["author"]["family"], given=essay["author"]["given"],
-        affiliation=essay["affiliation"], published=_date(essay["published"]), conference=conference["name"],
-        conference_start=_date(conference["start"]), conference_end=_date(conference["end"]), place=conference["place"],
-        page=essay["page"], bib_key=essay["bib_key"], edition_title=edition["site_title"],
-        edition_note=edition["edition"], language=edition.get("language", "en"),
-    )
+def essay_record(edition: EditionConfig) -> EditionConfig:
+    """The record every citation format and metadata tag is made from: the validated ``extra.edition`` block."""
+    return edition
 
 
 def _meta(name: str, content: str, attr: str = "name") -> str:
@@ -132,46 +95,60 @@ def _reference(entry: BibEntry) -> str:
     return "; ".join(p.replace(";", ",") if i else p for i, p in enumerate(parts))
 
 
-def head_tags(record: EssayRecord, page_url: str, pdf_url: str, description: str, cited: list[BibEntry], licence_url: str,
-              editors: list[str] = ()) -> str:
+def head_tags(record: EditionConfig, page_url: str, pdf_url: str, description: str, cited: list[BibEntry], licence_url: str) -> str:
     """Everything an indexer reads from the essay page's head; the page is the essay as a chapter of the edition
     (:func:`edition_item`), so the tags name the edition and its editors as the Cite box does."""
-    item = edition_item(record, page_url, list(editors))
+    essay = record.essay
+    item = edition_item(record, page_url)
     tags = [
-        _meta("citation_title", record.title),
-        _meta("citation_author", f"{record.family}, {record.given}"),
-        _meta("citation_author_institution", record.affiliation),
+        _meta("citation_title", essay.title),
+        *[_meta("citation_author", name.inverted()) for name in essay.authors],
+        *([_meta("citation_author_institution", essay.affiliation)] if essay.affiliation else []),
         _meta("citation_inbook_title", item["container-title"]),
-        *[_meta("citation_editor", name["literal"]) for name in item["editor"]],
-        _meta("citation_publication_date", record.published.strftime("%Y/%m/%d")),
+        *[_meta("citation_editor", name.inverted()) for name in record.editors],
+        _meta("citation_publication_date", essay.published.slashed()),
         _meta("citation_language", record.language),
         _meta("citation_public_url", page_url),
         _meta("citation_pdf_url", pdf_url),
         *[_meta("citation_reference", _reference(entry)) for entry in cited],
-        _meta("DC.title", record.title),
-        _meta("DC.creator", f"{record.family}, {record.given}"),
-        _meta("DC.date", record.published.isoformat()),
+        _meta("DC.title", essay.title),
+        *[_meta("DC.creator", name.inverted()) for name in essay.authors],
+        _meta("DC.date", essay.published.iso()),
         _meta("DC.language", record.language),
         _meta("DC.type", "Text"),
-        _meta("DC.rights", f"Copyright {record.published.year} {record.author}"),
+        *([_meta("DC.rights", essay.rights_statement)] if essay.rights_statement else []),
         _meta("og:type", "article", "property"),
-        _meta("og:title", record.title, "property"),
+        _meta("og:title", essay.title, "property"),
         _meta("og:description", description, "property"),
         _meta("og:url", page_url, "property"),
-        _meta("og:site_name", record.edition_title, "property"),
-        _meta("og:locale", "en_GB", "property"),
-        _meta("article:author", record.author, "property"),
-        _meta("article:published_time", record.published.isoformat(), "property"),
+        _meta("og:site_name", record.title, "property"),
+        _meta("og:locale", _og_locale(record.language), "property"),
+        *[_meta("article:author", name.text(), "property") for name in essay.authors],
+        _meta("article:published_time", essay.published.iso(), "property"),
     ]
-    data = json_ld(record, page_url, pdf_url, description, cited, licence_url, editors)
+    data = json_ld(record, page_url, pdf_url, description, cited, licence_url)
     # JSON-LD is a data block, not a script the browser runs, so the CSP needs no hash for it.
     payload = json.dumps(data, ensure_ascii=False, indent=None).replace("</", "<\\/")
     tags.append(f'<script type="application/ld+json">{payload}</script>')
     return "\n".join(tags)
 
 
-def json_ld(record: EssayRecord, page_url: str, pdf_url: str, description: str, cited: list[BibEntry], licence_url: str,
-            editors: list[str] = ()) -> dict:
+def _og_locale(language: str) -> str:
+    """Open Graph's locale (language_TERRITORY) from the edition's BCP 47 tag; English is written en_GB."""
+    parts = language.replace("-", "_").split("_")
+    if len(parts) > 1:
+        return f"{parts[0].lower()}_{parts[1].upper()}"
+    return {"en": "en_GB"}.get(parts[0].lower(), f"{parts[0].lower()}_{parts[0].upper()}")
+
+
+def _person(name: Name, **extra) -> dict:
+    if name.literal:
+        return {"@type": "Organization", "name": name.literal, **extra}
+    return {"@type": "Person", "name": name.text(), "familyName": name.family, **({"givenName": name.given} if name.given else {}), **extra}
+
+
+def json_ld(record: EditionConfig, page_url: str, pdf_url: str, description: str, cited: list[BibEntry], licence_url: str) -> dict:
+    essay = record.essay
     citations = []
     for entry in cited:
         item = entry.csl or {}
@@ -187,60 +164,34 @@ def json_ld(record: EssayRecord, page_url: str, pdf_url: str, description: str, 
         elif item.get("URL"):
             work["url"] = item["URL"]
         citations.append(work)
-    return {
+    affiliation = {"affiliation": {"@type": "Organization", "name": essay.affiliation}} if essay.affiliation else {}
+    authors = [_person(name, **({} if name.literal else affiliation)) for name in essay.authors]
+    data = {
         "@context": "https://schema.org",
         "@type": "ScholarlyArticle",
-        "headline": record.title,
-        "name": record.title,
+        "headline": essay.title,
+        "name": essay.title,
         "description": description,
         "inLanguage": record.language,
         "url": page_url,
-        "datePublished": record.published.isoformat(),
-        "author": {"@type": "Person", "name": record.author, "familyName": record.family, "givenName": record.given,
-                   "affiliation": {"@type": "Organization", "name": record.affiliation}},
-        "sameAs": record.record_url,  # the stable record of the essay
-        "identifier": record.record_id,
-        "isPartOf": {"@type": "WebSite", "name": record.edition_title,
-                     "editor": [{"name": e["literal"]} for e in edition_item(record, page_url, list(editors))["editor"]]},
-        "encoding": {"@type": "MediaObject", "contentUrl": pdf_url, "encodingFormat": "application/pdf"},
-        "copyrightHolder": {"@type": "Person", "name": record.author},
-        "copyrightYear": record.published.year,
-        "license": licence_url,
-        "citation": citations,
+        "datePublished": essay.published.iso(),
+        "author": authors[0] if len(authors) == 1 else authors,
     }
-
-
-# ---------------------------------------------------------------------------------------- the edition's editors
-
-UNNAMED_EDITORS = "the contributors to the edition's repository"
-
-
-def editors_from_git(root: Path, git: str = "git") -> tuple[list[str], str]:
-    """The edition's editors: the authors of the repository's commits, in the order of their first commit.
-
-    Names are git's (``%aN``, so a ``.mailmap`` can merge or correct them); bots are left out. Returns the names
-    and, when none can be given, why: no git, no repository, or a shallow clone whose history would name only
-    the last few authors. The citations then name :data:`UNNAMED_EDITORS` instead of a wrong, short list.
-    """
-    import subprocess
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([git, "-C", str(root), *args], capture_output=True, text=True, timeout=30)
-
-    try:
-        shallow = run("rev-parse", "--is-shallow-repository")
-        if shallow.returncode != 0:
-            return [], f"{root} is not a git repository"
-        if shallow.stdout.strip() == "true":
-            return [], "the git history is shallow (fetch it whole, e.g. actions/checkout with fetch-depth: 0)"
-        log = run("log", "--reverse", "--format=%aN")
-    except (OSError, subprocess.SubprocessError) as exc:
-        return [], f"git could not be run ({exc.__class__.__name__})"
-    if log.returncode != 0:
-        return [], "the repository has no commits yet"
-    names = [n.strip() for n in log.stdout.splitlines() if n.strip() and not n.strip().endswith("[bot]")]
-    names = list(dict.fromkeys(names))
-    return names, "" if names else "no commit names an author"
+    if essay.record_url:
+        data["sameAs"] = essay.record_url  # the stable record of the essay
+    if essay.record_id:
+        data["identifier"] = essay.record_id
+    data["isPartOf"] = {"@type": "WebSite", "name": record.title, "editor": [{"name": n.text()} for n in record.editors]}
+    if record.version:
+        data["isPartOf"]["version"] = record.version
+    data["encoding"] = {"@type": "MediaObject", "contentUrl": pdf_url, "encodingFormat": "application/pdf"}
+    if essay.copyright_year:
+        holders = [{"@type": "Organization" if name.literal else "Person", "name": name.text()} for name in essay.copyright_holders]
+        data["copyrightHolder"] = holders[0] if len(holders) == 1 else holders
+        data["copyrightYear"] = essay.copyright_year
+    data["license"] = licence_url
+    data["citation"] = citations
+    return data
 
 
 # ---------------------------------------------------------------------------------------- one record, every form
@@ -262,11 +213,11 @@ class Citations:
         return f"{body}, para. {n}. {anchor}."
 
 
-def citations(record: EssayRecord, page_url: str, csl_file: str, editors: list[str], essay_item: dict | None) -> Citations:
+def citations(record: EditionConfig, page_url: str, csl_file: str, essay_item: dict | None) -> Citations:
     """The one source of every citation of the essay: its .bib entry (as Pandoc read it) and the edition's record
     (:func:`edition_item`, also the CSL JSON download), each formatted by Pandoc with the site's CSL style."""
     essay = _format(dict(essay_item, id="essay"), csl_file) if essay_item else ""
-    return Citations(essay=essay, edition=_format(edition_item(record, page_url, editors), csl_file), url=page_url)
+    return Citations(essay=essay, edition=_format(edition_item(record, page_url), csl_file), url=page_url)
 
 
 def text_of(fragment: str) -> str:
@@ -274,24 +225,33 @@ def text_of(fragment: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
 
 
-def edition_item(record: EssayRecord, page_url: str, editors: list[str]) -> dict:
-    """The essay as a chapter of this edition, in CSL JSON: the record the box, the files and the PDF cite."""
-    return {
+def edition_item(record: EditionConfig, page_url: str) -> dict:
+    """The essay as a chapter of this edition, in CSL JSON: the record the box, the files and the PDF cite. With
+    an edition date, the edition is dated by it and the essay's own date is the original date."""
+    essay = record.essay
+    item = {
         "id": edition_key(record),
         "type": "chapter",
-        "title": record.title,
-        "author": [{"family": record.family, "given": record.given}],
-        "editor": [{"literal": name} for name in editors or [UNNAMED_EDITORS]],
-        "container-title": record.edition_title,
-        "medium": record.edition_note,
-        "issued": {"date-parts": [[record.published.year, record.published.month, record.published.day]]},
+        "title": essay.title,
+        "author": [name.csl() for name in essay.authors],
+        "editor": [name.csl() for name in record.editors],
+        "container-title": record.title,
+        "medium": record.statement,
+        "issued": {"date-parts": [(record.date or essay.published).parts()]},
         "URL": page_url,
         "language": record.language,
     }
+    if record.date:
+        item["original-date"] = {"date-parts": [essay.published.parts()]}
+    if record.version:
+        item["version"] = record.version
+    return item
 
 
-def edition_key(record: EssayRecord) -> str:
-    return f"{record.family.lower()}{record.published.year}edition"
+def edition_key(record: EditionConfig) -> str:
+    first = record.essay.authors[0]
+    family = re.sub(r"[^a-z0-9]", "", (first.family or first.literal).lower()) or "essay"
+    return f"{family}{(record.date or record.essay.published).year}edition"
 
 
 def _format(item: dict, csl_file: str) -> str:
@@ -311,62 +271,72 @@ def _format(item: dict, csl_file: str) -> str:
 
 # ---------------------------------------------------------------------------------------- downloadable files
 
-def csl_json(record: EssayRecord, page_url: str, editors: list[str]) -> list[dict]:
-    return [edition_item(record, page_url, editors)]
+def csl_json(record: EditionConfig, page_url: str) -> list[dict]:
+    return [edition_item(record, page_url)]
 
 
-def bibtex(record: EssayRecord, page_url: str, editors: list[str]) -> str:
-    item = edition_item(record, page_url, editors)
-    names = " and ".join(f"{{{e['literal']}}}" for e in item["editor"])  # braced: taken whole, as git writes them
-    return (
-        f"@incollection{{{item['id']},\n"
-        f"  author       = {{{record.family}, {record.given}}},\n"
-        f"  title        = {{{_protect(record.title)}}},\n"
-        f"  booktitle    = {{{_protect(record.edition_title)}}},\n"
-        f"  editor       = {{{names}}},\n"
-        f"  date         = {{{record.published.isoformat()}}},\n"
-        f"  howpublished = {{{record.edition_note}}},\n"
-        f"  note         = {{{_protect(occasion(record))}}},\n"
-        f"  url          = {{{page_url}}},\n"
-        f"  langid       = {{english}}\n"
-        "}\n"
-    )
+def _bib_name(name: Name) -> str:
+    return f"{{{name.literal}}}" if name.literal else ", ".join(filter(None, [name.family, name.given]))
 
 
-def ris(record: EssayRecord, page_url: str, editors: list[str]) -> str:
+def bibtex(record: EditionConfig, page_url: str) -> str:
+    essay = record.essay
+    item = edition_item(record, page_url)
+    fields = [
+        ("author", " and ".join(_bib_name(n) for n in essay.authors)),
+        ("title", _protect(essay.title)),
+        ("booktitle", _protect(record.title)),
+        ("editor", " and ".join(_bib_name(n) for n in record.editors)),
+        ("date", (record.date or essay.published).iso()),
+        *([("origdate", essay.published.iso())] if record.date else []),
+        *([("version", record.version)] if record.version else []),
+        ("howpublished", record.statement),
+        *([("note", _protect(note(record)))] if note(record) else []),
+        ("url", page_url),
+        ("langid", _LANGID.get(record.language.split("-")[0].lower(), record.language)),
+    ]
+    body = ",\n".join(f"  {name:<12} = {{{value}}}" for name, value in fields)
+    return f"@incollection{{{item['id']},\n{body}\n}}\n"
+
+
+_LANGID = {"en": "english", "fr": "french", "de": "german", "es": "spanish", "it": "italian", "pt": "portuguese", "nl": "dutch"}
+
+
+def ris(record: EditionConfig, page_url: str) -> str:
     import rispy
 
     class Writer(rispy.RisWriter):
         def set_header(self, count: int) -> str:
             return ""  # rispy numbers records ('1.') before TY by default; RIS readers expect TY first
 
-    item = edition_item(record, page_url, editors)
+    essay = record.essay
+    dated = record.date or essay.published
     entry = {
         "type_of_reference": "CHAP",
-        "authors": [f"{record.family}, {record.given}"],
-        "secondary_authors": [e["literal"] for e in item["editor"]],  # A2: the editors of the book
-        "title": record.title,
-        "secondary_title": record.edition_title,
-        "year": str(record.published.year),
-        "date": record.published.strftime("%Y/%m/%d"),
-        "type_of_work": record.edition_note,
-        "notes": [occasion(record)],
+        "authors": [n.inverted() for n in essay.authors],
+        "secondary_authors": [n.inverted() for n in record.editors],  # A2: the editors of the book
+        "title": essay.title,
+        "secondary_title": record.title,
+        "year": str(dated.year),
+        "date": dated.slashed(),
+        "type_of_work": record.statement,
         "urls": [page_url],
         "language": record.language,
     }
+    if note(record):
+        entry["notes"] = [note(record)]
     return rispy.dumps([entry], implementation=Writer)
 
 
-def occasion(record: EssayRecord) -> str:
-    """What the sources support: the author took part in the forum; the essay's stable record."""
-    text = f"By a participant in the {record.conference}, {record.place}"
-    if record.record_id:
-        text += f". Stable record: Aalborg University research portal (VBN), {record.record_id}, {record.record_url}"
-    return text
+def note(record: EditionConfig) -> str:
+    """The citation's note, from the record alone: the essay's occasion and its stable record."""
+    essay = record.essay
+    parts = [essay.occasion] if essay.occasion else []
+    if essay.record_url:
+        parts.append(f"Stable record: {essay.record_label}, " + ", ".join(filter(None, [essay.record_id, essay.record_url])))
+    return ". ".join(parts)
 
 
 def _protect(text: str) -> str:
     """Brace acronyms and capitalised words so styles keep them (our own check asks the same of bib/)."""
     return re.sub(r"\b([A-Z][\w’'-]*)", r"{\1}", text)
-
-

@@ -17,30 +17,15 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from juego_edition.epub import page_url, write_epub  # page_url: one definition, used by both exports
+from . import __version__
+from .config import EditionConfig
+from .epub import write_epub
+from .publication import BookMeta, page_url
 
 WEB_ONLY = [
     ".md-content__button", "a.headerlink", ".md-source-file", "script", "form", "nav", "button", ".web-only",
     "a.footnote-backref", ".md-feedback", "aside.md-source-file",
 ]
-
-
-@dataclass
-class BookMeta:
-    title: str
-    author: str
-    subtitle: str
-    occasion: str
-    edition: str  # e.g. "Online edition, 27 November 2026"
-    site_url: str
-    description: str
-    keywords: list[str]
-    cite_as: str
-    licence: list[str]
-    language: str = "en"
-    pages: list[str] = field(default_factory=list)  # docs-relative sources, in book order
-    slug: str = "edition"
-    bibliography: str = "bibliography.md"  # the page that holds every full reference once
 
 
 def _css(root, selector: str) -> list:
@@ -338,13 +323,13 @@ def assemble_book(site_dir: Path, meta: BookMeta, stylesheet: str) -> str:
 <meta name="author" content="{esc(meta.author)}">
 <meta name="description" content="{esc(meta.description)}">
 <meta name="keywords" content="{esc(', '.join(meta.keywords))}">
-<meta name="generator" content="juego_edition (WeasyPrint)">
+<meta name="generator" content="scholarly-edition {__version__} (WeasyPrint)">
 <style>{stylesheet}</style>
 </head>
 <body>
 <section class="title-page" id="title-page">
 <p class="book-author">{esc(meta.author)}</p>
-<h1 class="book-title">{esc(meta.title)}</h1>
+<h1 class="book-title" data-running-head="{esc(meta.running_head or meta.title)}">{esc(meta.title)}</h1>
 <p class="book-subtitle">{esc(meta.subtitle)}</p>
 <p class="book-occasion">{esc(meta.occasion)}</p>
 <p class="book-edition">{esc(meta.edition)}</p>
@@ -381,28 +366,27 @@ def render_pdf(book_html: str, base_dir: Path, target: Path, paper: str = "A4") 
     partial.replace(target)
 
 
-def book_meta(extra: dict, site_url: str) -> tuple[BookMeta, bool]:
-    """The book's metadata from ``extra.edition`` in mkdocs.yml, and whether the export is enabled."""
-    edition = dict(extra.get("edition") or {})
-    enabled = str(edition.get("export", True)).strip().lower() not in {"false", "0", "no", "off", "none"}
-    meta = BookMeta(
-        title=edition["essay"]["title"], author=f'{edition["essay"]["author"]["given"]} {edition["essay"]["author"]["family"]}',
-        subtitle=edition.get("subtitle", ""),
-        occasion=edition.get("occasion", ""), edition=edition.get("edition", ""), site_url=site_url,
-        description=edition.get("description", ""), keywords=list(edition.get("keywords") or []),
-        cite_as=edition.get("cite_as", ""), licence=list(edition.get("licence") or []),
-        language=edition.get("language", "en"), pages=list(edition.get("pages") or []), slug=edition.get("slug", "edition"),
-        bibliography=edition.get("bibliography", "bibliography.md"),
+def book_meta(edition: EditionConfig, site_url: str, cite_as: str = "") -> BookMeta:
+    """The book's metadata from the edition's validated block: its title is the edition's (site_name)."""
+    return BookMeta(
+        title=edition.title, author=" and ".join(name.text() for name in edition.essay.authors),
+        subtitle=edition.subtitle, occasion=edition.essay.occasion or "", edition=edition.statement, site_url=site_url,
+        description=edition.description, keywords=list(edition.keywords), cite_as=cite_as, licence=list(edition.licence),
+        language=edition.language, pages=list(edition.pages), slug=edition.slug,
+        running_head=edition.running_head or edition.title,
     )
-    return meta, enabled
 
 
-def export_book(site_dir: Path, root: Path, meta: BookMeta, paper: str = "A4") -> list[Path]:
+BOOK = Path(__file__).parent / "book"  # print.css and epub.css; their @font-face rules name ../fonts/
+FONTS = Path(__file__).parent / "fonts"
+
+
+def export_book(site_dir: Path, meta: BookMeta, paper: str = "A4") -> list[Path]:
     """Write downloads/<slug>.pdf and downloads/<slug>.epub into the built site."""
     downloads = site_dir / "downloads"
     pdf = downloads / f"{meta.slug}.pdf"
     epub = downloads / f"{meta.slug}.epub"
-    stylesheet = (root / "book" / "print.css").read_text(encoding="utf-8")
-    render_pdf(assemble_book(site_dir, meta, stylesheet), root / "book", pdf, paper)
-    write_epub(site_dir, meta, root / "book" / "epub.css", root / "fonts", epub)
+    stylesheet = (BOOK / "print.css").read_text(encoding="utf-8")
+    render_pdf(assemble_book(site_dir, meta, stylesheet), BOOK, pdf, paper)
+    write_epub(site_dir, meta, BOOK / "epub.css", FONTS, epub)
     return [pdf, epub]
