@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "hooks"))
 
-from juego_edition.bibcheck import check_entries  # noqa: E402
-from juego_edition.bibdata import load_bibliography  # noqa: E402
+from scholarly_edition.bibcheck import check_entries  # noqa: E402
+from scholarly_edition.bibdata import load_bibliography  # noqa: E402
 
 
 def once(paths: list[Path], cache: Path | None) -> tuple[float, int, int]:

@@ -8,7 +8,7 @@ sys.path.insert(0, str(ROOT / "hooks"))
 
 import yaml  # noqa: E402
 
-from juego_edition import book  # noqa: E402
+from scholarly_edition import book  # noqa: E402
 
 
 class Loader(yaml.SafeLoader):

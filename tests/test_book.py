@@ -10,8 +10,8 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ROOT
-from juego_edition.bibdata import load_bib_files, plain
-from juego_edition.glossary import load_glossary
+from scholarly_edition.bibdata import load_bib_files, plain
+from scholarly_edition.glossary import load_glossary
 from test_edition import SOURCE
 
 SLUG = "migration-in-asia-europe-relations"

@@ -4,12 +4,11 @@ the page's own reference list, no numbered footnote repeating a reference."""
 from __future__ import annotations
 
 import re
-from concurrent.futures import Future
 
 import lxml.html
 import pytest
 
-from juego_edition import bibliography, deferred, guard, pages
+from scholarly_edition import bibliography, guard, pages
 
 # ---------------------------------------------------------------------------------------------- pure parts
 
@@ -64,44 +63,8 @@ def renderer_md():
     return markdown.Markdown(extensions=["md_in_html", "attr_list", "toc"])
 
 
-class _FakeConfig:
-    bib_by_default = True
-
-
-class _FakePlugin:
-    def __init__(self, registry):
-        self.registry = registry
-        self.config = _FakeConfig()
-
-
-def test_mkdocs_bibtex_keeps_the_in_text_form_only():
-    """The attributes of mkdocs-bibtex 4.4 that guard.author_date_only touches, on a real registry object."""
-    from mkdocs_bibtex.citation import CitationBlock
-    from mkdocs_bibtex.registry import PandocRegistry
-
-    registry = PandocRegistry.__new__(PandocRegistry)  # without reading files or calling Pandoc
-    registry.footnote_format = "{key}"
-    registry._inline_cache, registry._reference_cache, registry._is_inline = {}, {"a": "A. 2010."}, True
-    block = CitationBlock.from_markdown("Text [@a].")[0]
-    registry._inline_cache[str(block)] = "([A 2010](#ref-a))"
-    assert registry.inline_text(block) == "([A 2010](#ref-a))[^a]"  # what the plugin does by itself
-    plugin = _FakePlugin(registry)
-    assert guard.author_date_only(plugin) is True
-    assert registry.inline_text(block) == "([A 2010](#ref-a))" and plugin.config.bib_by_default is False
-    assert PandocRegistry.inline_text is not registry.inline_text  # the class itself is left alone
-
-
-def test_a_note_style_keeps_mkdocs_bibtex_footnotes():
-    from mkdocs_bibtex.registry import PandocRegistry
-
-    registry = PandocRegistry.__new__(PandocRegistry)
-    registry._inline_cache, registry._reference_cache, registry._is_inline = {}, {}, False
-    plugin = _FakePlugin(registry)
-    assert guard.author_date_only(plugin) is False and plugin.config.bib_by_default is True
-
-
 def test_narrative_citations_are_found_with_their_locators():
-    from juego_edition.citations import find_citations
+    from scholarly_edition.citations import find_citations
 
     text = "As @a [p. 3] argues, @b [see the note](x.md) and [@c] differ; @zz is unknown, `@a` is code."
     found = guard.narrative_citations(text, find_citations(text)[0], {"a", "b", "c"})
@@ -110,30 +73,10 @@ def test_narrative_citations_are_found_with_their_locators():
         "As X argues, X [see the note](x.md) and [@c] differ; @zz is unknown, `@a` is code."
 
 
-def _batch(inline: dict, references: dict) -> deferred.DeferredCitations:
-    answer: Future = Future()
-    answer.set_result((inline, references))
-    batch = deferred.DeferredCitations(list(inline), list(references), answer)
-    assert batch.resolve(wait=True)
-    return batch
-
-
-def test_marked_tokens_become_linked_citations():
-    batch = _batch({"[@a]": "([A 2010](#ref-a))"}, {"a": "A. 2010."})
-    mark = batch.inline_marks()["[@a]"]
-    assert mark == f"[{batch.inline_tokens()['[@a]']}](zqx:)"
-    assert batch.restore_markdown(f"Text {mark}.") == "Text ([A 2010](#ref-a))."
-    html = f'<p>Text <a href="zqx:">{batch.inline_tokens()["[@a]"]}</a>.</p>'
-    out = batch.substitute_html(html, lambda texts: [t.replace("([A 2010](#ref-a))", '(<a href="#ref-a">A 2010</a>)') for t in texts])
-    assert out == '<p>Text (<a href="#ref-a">A 2010</a>).</p>'
-    # a token that is not in its mark (alt text, raw HTML) asks for the page to be rendered again
-    assert batch.substitute_html(f'<img alt="Chart {batch.inline_tokens()["[@a]"]}">', lambda texts: texts) is None
-
-
 def test_pandoc_links_each_source_of_a_citation_to_its_entry(tmp_path):
     import json
 
-    from juego_edition.styles import resolve_csl_style
+    from scholarly_edition.styles import resolve_csl_style
 
     from conftest import ROOT
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from juego_edition.citations import find_citations
-from juego_edition.guard import AT_STANDIN, defuse_unknown_keys, protect_non_prose, restore_non_prose
-from juego_edition.source import LineIndex, prose_mask
+from scholarly_edition.citations import find_citations
+from scholarly_edition.guard import AT_STANDIN, defuse_unknown_keys, protect_non_prose, restore_non_prose
+from scholarly_edition.source import LineIndex, prose_mask
 
 
 def keys(text: str) -> list[str]:
@@ -85,7 +85,7 @@ def test_a_stray_backtick_does_not_hide_later_paragraphs():
 
 
 def test_bold_text_ending_in_a_question_mark_is_not_an_unknown_citation():
-    from juego_edition.rendered import check_rendered_html
+    from scholarly_edition.rendered import check_rendered_html
 
     html = '<p><strong>Why?</strong> and <strong class="citation-unknown">bad2001?</strong> and <strong>smith2010?</strong></p>'
     found = check_rendered_html(html, "**Why?** [@bad2001] @smith2010", "docs/x.md")
@@ -93,7 +93,7 @@ def test_bold_text_ending_in_a_question_mark_is_not_an_unknown_citation():
 
 
 def test_citations_in_image_alt_text_are_found_and_others_not():
-    from juego_edition.citations import in_image_alt
+    from scholarly_edition.citations import in_image_alt
 
     text = ("![A chart [@a]](chart.svg) and ![Map [see @b, p. 2]][map]\n\n"
             "A link [text [@c]](https://example.org), a sentence [@d], `![code [@e]](x)`.\n")

@@ -12,20 +12,26 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from juego_edition import scholarly
-from juego_edition.bibdata import BibEntry
-from juego_edition.styles import resolve_csl_style
+from scholarly_edition import scholarly
+from scholarly_edition.bibdata import BibEntry
+from scholarly_edition.styles import resolve_csl_style
 
 SITE = "https://aepf8-edition.github.io/migration-in-asia-europe-relations/"
 ESSAY_URL = SITE + "essay/"
 
 
-def _record() -> scholarly.EssayRecord:
-    class Loader(yaml.SafeLoader):
-        pass
+def _record():
+    from scholarly_edition.checks import load_settings
 
-    Loader.add_multi_constructor("", lambda loader, suffix, node: None)  # !ENV and friends
-    return scholarly.essay_record(yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)["extra"])
+    return load_settings(ROOT).edition
+
+
+def _edited_by(*names: str):
+    import dataclasses
+
+    from scholarly_edition.config import Name
+
+    return dataclasses.replace(_record(), editors=[Name(literal=n) for n in names])
 
 
 def _csl() -> str:
@@ -36,50 +42,14 @@ def _text(fragment: str) -> str:
     return scholarly.text_of(fragment)
 
 
-# ---------------------------------------------------------------------------------------- editors from git
+# ---------------------------------------------------------------------------------------- declared editors
 
-def _git(repo, *args, name="A", email="a@example.org"):
-    env = dict(os.environ, GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=email, GIT_COMMITTER_NAME=name,
-               GIT_COMMITTER_EMAIL=email, GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_SYSTEM=os.devnull)
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
-
-
-@pytest.fixture
-def repo(tmp_path):
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    _git(repo, "init", "-q")
-    for n, (name, email) in enumerate([("Ana Editor", "ana@example.org"), ("Ben Scholar", "ben@example.org"),
-                                       ("dependabot[bot]", "bot@example.org"), ("Ana Editor", "ana@example.org"),
-                                       ("Chen Reader", "chen@example.org")]):
-        (repo / "notes.txt").write_text(f"change {n}\n", encoding="utf-8")
-        _git(repo, "add", "notes.txt")
-        _git(repo, "commit", "-q", "-m", f"change {n}", name=name, email=email)
-    return repo
-
-
-def test_editors_are_the_repository_authors_in_order_of_first_commit(repo):
-    assert scholarly.editors_from_git(repo) == (["Ana Editor", "Ben Scholar", "Chen Reader"], "")
-
-
-def test_mailmap_corrects_an_editors_name(repo):
-    (repo / ".mailmap").write_text("Benedicte Scholar <ben@example.org>\n", encoding="utf-8")
-    names, _ = scholarly.editors_from_git(repo)
-    assert names == ["Ana Editor", "Benedicte Scholar", "Chen Reader"]
-
-
-def test_shallow_clone_missing_repository_and_missing_git_fall_back_with_a_reason(repo, tmp_path):
-    shallow = tmp_path / "shallow"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow)], check=True, capture_output=True)
-    names, why = scholarly.editors_from_git(shallow)
-    assert names == [] and "shallow" in why  # one author of the last commit would be a wrong list
-    plain_dir = tmp_path / "no-repo"
-    plain_dir.mkdir()
-    assert scholarly.editors_from_git(plain_dir)[0] == [] and "not a git repository" in scholarly.editors_from_git(plain_dir)[1]
-    names, why = scholarly.editors_from_git(repo, git=str(tmp_path / "no-such-git"))
-    assert names == [] and "git could not be run" in why
-    item = scholarly.edition_item(_record(), ESSAY_URL, names)
-    assert item["editor"] == [{"literal": scholarly.UNNAMED_EDITORS}]
+def test_the_editors_are_declared_in_the_configuration_not_read_from_git():
+    record = _record()
+    assert record.editors, "mkdocs.yml declares the edition's editors"
+    item = scholarly.edition_item(record, ESSAY_URL)
+    assert item["editor"] == [name.csl() for name in record.editors]
+    assert "maintainers" not in str(item["editor"])  # no placeholder from a commit's author field
 
 
 # ---------------------------------------------------------------------------------------- the paragraph citation
@@ -93,7 +63,7 @@ def test_paragraph_citation_replaces_the_final_address_and_keeps_one_full_stop()
 
 
 def test_paragraph_citation_in_the_sites_style_is_punctuated_right():
-    cites = scholarly.citations(_record(), ESSAY_URL, _csl(), ["Ana Editor", "Ben Scholar"], None)
+    cites = scholarly.citations(_edited_by("Ana Editor", "Ben Scholar"), ESSAY_URL, _csl(), None)
     edition, para = _text(cites.edition), _text(cites.paragraph(4))
     assert "edited by Ana Editor and Ben Scholar" in edition
     assert edition.endswith(f". {ESSAY_URL}.")
@@ -106,7 +76,7 @@ def test_paragraph_citation_in_the_sites_style_is_punctuated_right():
 def test_ris_starts_with_ty_and_names_the_editors():
     import rispy
 
-    text = scholarly.ris(_record(), ESSAY_URL, ["Ana Editor"])
+    text = scholarly.ris(_edited_by("Ana Editor"), ESSAY_URL)
     assert text.startswith("TY  - CHAP\n")
     entry = rispy.loads(text)[0]
     assert entry["authors"] == ["Juego, Bonn"] and entry["secondary_authors"] == ["Ana Editor"]
@@ -164,7 +134,7 @@ def test_every_form_carries_the_same_citation(built_site, essay_tree, about_tree
     assert len(about) == 3 and about[1] == box_text
     record_line = " ".join(essay_tree.xpath('string(//p[@class="cite-record"])').split())
     assert about[0] and record_line.endswith(about[0])  # the essay's publication of record, in both places
-    csl_item = json.loads((built_site / "cite" / "juego2010-essay.json").read_text(encoding="utf-8"))[0]
+    csl_item = json.loads((built_site / "cite" / "migration-in-asia-europe-relations.json").read_text(encoding="utf-8"))[0]
     assert " ".join(scholarly._format(csl_item, _csl()).split()) == box_html
     tag = lambda name: [m.get("content") for m in essay_tree.xpath(f'//meta[@name="{name}"]')]
     assert tag("citation_editor") == [e["literal"] for e in csl_item["editor"]]  # the head names whom the box names
@@ -180,25 +150,21 @@ def test_downloads_describe_the_cited_record(built_site):
     import rispy
     from pybtex.database import parse_string
 
-    csl_item = json.loads((built_site / "cite" / "juego2010-essay.json").read_text(encoding="utf-8"))[0]
+    csl_item = json.loads((built_site / "cite" / "migration-in-asia-europe-relations.json").read_text(encoding="utf-8"))[0]
     editors = [e["literal"] for e in csl_item["editor"]]
-    ris_text = (built_site / "cite" / "juego2010-essay.ris").read_text(encoding="utf-8")
+    ris_text = (built_site / "cite" / "migration-in-asia-europe-relations.ris").read_text(encoding="utf-8")
     assert ris_text.startswith("TY  - ")
     ris = rispy.loads(ris_text)[0]
     assert ris["secondary_authors"] == editors and ris["secondary_title"] == csl_item["container-title"]
-    bib = next(iter(parse_string((built_site / "cite" / "juego2010-essay.bib").read_text(encoding="utf-8"), "bibtex").entries.values()))
+    bib = next(iter(parse_string((built_site / "cite" / "migration-in-asia-europe-relations.bib").read_text(encoding="utf-8"), "bibtex").entries.values()))
     assert [str(p) for p in bib.persons["editor"]] == editors or [p.last_names[0].strip("{}") for p in bib.persons["editor"]] == editors
     assert bib.fields["url"] == csl_item["URL"] == ESSAY_URL
 
 
-def test_editors_from_git_are_named_in_the_box_the_about_page_and_citation_cff(essay_tree, about_tree):
-    names, why = scholarly.editors_from_git(ROOT)
+def test_the_declared_editors_are_named_in_the_box_the_about_page_and_citation_cff(essay_tree, about_tree):
+    names = [name.text() for name in _record().editors]
     box = " ".join(essay_tree.xpath('string(//p[@id="cite-formatted"])').split())
     about = " ".join(about_tree.xpath('string(//main)').split())
-    if why:  # a shallow CI checkout: the fallback, said plainly
-        assert scholarly.UNNAMED_EDITORS in box
-        pytest.skip(f"no git history to name the editors from: {why}")
-    assert names
     for name in names:
         assert name in box and name in about
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))

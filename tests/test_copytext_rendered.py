@@ -8,8 +8,8 @@ from __future__ import annotations
 import markdown
 import pytest
 
-from juego_edition.checks import smarty_enabled
-from juego_edition.copytext import _rendered_tokens, check_copy_text
+from scholarly_edition.checks import smarty_enabled
+from scholarly_edition.copytext import _rendered_tokens, check_copy_text
 
 STRAIGHT = "He said \"no\" -- twice... and don't --- ever."
 RENDERED = "He said \u201cno\u201d \u2013 twice\u2026 and don\u2019t \u2014 ever."

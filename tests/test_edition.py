@@ -10,7 +10,7 @@ import lxml.html
 import pytest
 
 from conftest import ROOT
-from juego_edition.bibdata import load_bib_files
+from scholarly_edition.bibdata import load_bib_files
 
 SOURCE = ROOT / "sources" / "essay-as-received.txt"
 

@@ -1,6 +1,6 @@
 """The EPUB: the whole edition with internal links, notes readers can pop up, accessibility metadata, subset fonts.
 
-Small tests of the pure functions in juego_edition.epub on hand-made markup first, then the real EPUB of a
+Small tests of the pure functions in scholarly_edition.epub on hand-made markup first, then the real EPUB of a
 build with the export (EPUBCheck, Ace by DAISY, and what the two cannot see).
 """
 
@@ -20,15 +20,15 @@ import yaml
 from fontTools.ttLib import TTFont
 from lxml import etree
 
-from conftest import ROOT
-from juego_edition import epub as E
+from conftest import ROOT, PKG
+from scholarly_edition import epub as E
 from test_book import SLUG, letters
 from test_edition import SOURCE
 
 NS = {"x": E.XHTML, "epub": E.OPS, "opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
 EPUB_TYPE = f"{{{E.OPS}}}type"
 # Today's fonts/LinLibertine_R, _RI, _RB and _RBI: what the EPUB shipped before the fonts were subset.
-UNSUBSET_BYTES = sum((ROOT / "fonts" / f"LinLibertine_{face}.otf").stat().st_size for face in ("R", "RI", "RB", "RBI"))
+UNSUBSET_BYTES = sum((PKG / "fonts" / f"LinLibertine_{face}.otf").stat().st_size for face in ("R", "RI", "RB", "RBI"))
 
 
 def article(inner: str):
@@ -114,14 +114,14 @@ def test_characters_are_counted_per_face_as_the_stylesheet_sets_them():
 
 
 def test_font_faces_are_read_from_the_stylesheet():
-    faces = E.font_faces((ROOT / "book" / "epub.css").read_text(encoding="utf-8"))
+    faces = E.font_faces((PKG / "book" / "epub.css").read_text(encoding="utf-8"))
     assert {(posixpath.basename(u), s, w) for _, u, s, w in faces} >= {
         ("LinLibertine_R.otf", "normal", "normal"), ("LinLibertine_RI.otf", "italic", "normal"),
         ("LinLibertine_RB.otf", "normal", "bold")}
 
 
 def test_a_subset_font_keeps_the_characters_asked_for_and_little_else():
-    full = ROOT / "fonts" / "LinLibertine_R.otf"
+    full = PKG / "fonts" / "LinLibertine_R.otf"
     data = E.subset_font(full, set("Migration’s ĀČ"))
     subset, original = TTFont(io.BytesIO(data)), TTFont(full)
     assert set("Migration’sĀČ") <= {chr(c) for c in subset.getBestCmap()}
@@ -316,6 +316,6 @@ def test_fonts_are_subset_only_used_faces_are_shipped_and_each_covers_its_text(b
         cmap = {chr(c) for c in font.getBestCmap()}
         missing = {c for c in chars if not c.isspace() and c not in cmap}
         assert missing == set(), (path, missing)
-        original = TTFont(ROOT / "fonts" / posixpath.basename(path))
+        original = TTFont(PKG / "fonts" / posixpath.basename(path))
         assert len(font.getGlyphOrder()) < len(original.getGlyphOrder()) / 5, path
     assert ("italic", "normal") in {faces[p] for p in fonts}

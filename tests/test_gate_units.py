@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from juego_edition.bibcheck import case_candidates, check_entries
-from juego_edition.bibdata import evaluate, load_bibliography, scan_blocks
-from juego_edition.citations import broken_citations, find_citations
-from juego_edition.copytext import check_copy_text
-from juego_edition.guard import alias_citations, bibtex_alias
+from scholarly_edition.bibcheck import case_candidates, check_entries
+from scholarly_edition.bibdata import evaluate, load_bibliography, scan_blocks
+from scholarly_edition.citations import broken_citations, find_citations
+from scholarly_edition.copytext import check_copy_text
+from scholarly_edition.guard import alias_citations, bibtex_alias
 
 
 def load(tmp_path: Path, text: str, name: str = "x.bib"):
@@ -235,7 +235,7 @@ def test_the_first_changed_word_or_comma_is_named(tmp_path):
 
 
 def test_citation_keys_are_never_read_as_glossary_terms():
-    from juego_edition.terms import TermIndex, scan_page
+    from scholarly_edition.terms import TermIndex, scan_page
 
     page = "A source [@Welland:TB1-1-2, p. 3] and @UN:DESA-2009 say so; the NATO figure is not defined.\n"
     problems = scan_page(page, "docs/x.md", TermIndex([]), set(), expand_first_use=False).problems

@@ -12,8 +12,8 @@ import lxml.html
 import pytest
 
 from conftest import mkdocs_build
-from juego_edition.glossary import load_glossary
-from juego_edition.terms import TermIndex, glossary_duplicates, rewrite_term_links, scan_page
+from scholarly_edition.glossary import load_glossary
+from scholarly_edition.terms import TermIndex, glossary_duplicates, rewrite_term_links, scan_page
 from corpus import CASES, project  # noqa: F401  (fixture)
 
 
@@ -110,7 +110,7 @@ def test_essay_words_survive_glossary_processing(built_site):
 def test_serve_build_and_check_agree(project, tmp_path):  # noqa: F811
     for name in ("undefined_acronym", "unknown_term_link", "duplicate_term", "unused_term", "unexpanded_abbreviation"):
         CASES[name](project)
-    from juego_edition.checks import run_check
+    from scholarly_edition.checks import run_check
 
     standalone = {str(p) for p in run_check(project) if p.code.startswith("glossary.")}
     result = mkdocs_build(project, tmp_path / "site")

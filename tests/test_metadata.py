@@ -117,16 +117,16 @@ def test_citation_cff_is_valid():
 def test_citation_cff_agrees_with_the_essay_record():
     import yaml
 
-    from juego_edition.scholarly import essay_record
+    from scholarly_edition.cff import cff_problems
+    from scholarly_edition.checks import load_settings
 
-    class Loader(yaml.SafeLoader):
-        pass
-
-    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-    record = essay_record(yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)["extra"])
+    record = load_settings(ROOT).edition
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))["preferred-citation"]
-    assert cff["title"] == record.title
-    assert (cff["authors"][0]["family-names"], cff["authors"][0]["given-names"]) == (record.family, record.given)
-    assert str(cff["date-published"]) == record.published.isoformat()
-    assert "conference" not in cff and record.conference in cff["notes"] and cff["notes"].startswith("By a participant")
-    assert cff["identifiers"][0]["value"] == record.record_id and cff["url"] == record.record_url
+    essay = record.essay
+    assert cff["title"] == essay.title
+    assert (cff["authors"][0]["family-names"], cff["authors"][0]["given-names"]) == (essay.authors[0].family, essay.authors[0].given)
+    assert str(cff["date-published"]) == essay.published.iso()
+    assert cff["notes"].startswith(essay.occasion)
+    assert cff["identifiers"][0]["value"] == essay.record_id and cff["url"] == essay.record_url
+    assert cff_problems(ROOT, record, "https://aepf8-edition.github.io/migration-in-asia-europe-relations/",
+                        "https://github.com/aepf8-edition/migration-in-asia-europe-relations") == []

@@ -8,8 +8,8 @@ import re
 import lxml.html
 import pytest
 
-from juego_edition import notes
-from juego_edition.copytext import essay_paragraphs as source_paragraphs
+from scholarly_edition import notes
+from scholarly_edition.copytext import essay_paragraphs as source_paragraphs
 
 from conftest import ROOT
 

@@ -13,7 +13,7 @@ import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from conftest import ROOT, built_once
+from conftest import ROOT, built_once, PKG
 from test_book import SLUG, letters
 
 MM = 72 / 25.4  # PDF points per millimetre
@@ -27,14 +27,16 @@ def pdf(built_site) -> PdfReader:
 @pytest.fixture(scope="session")
 def letter_pdf(built_site, tmp_path_factory) -> PdfReader:
     """The same book set on US Letter (``make pdf PAPER=letter``), from the same built site."""
-    from juego_edition import book
+    from scholarly_edition import book
     from mkdocs.config import load_config
 
     def render(folder: Path) -> None:
+        from scholarly_edition.checks import load_settings
+
         config = load_config(str(ROOT / "mkdocs.yml"))
-        meta, _ = book.book_meta(config.extra, config.site_url or "")
-        html = book.assemble_book(built_site, meta, (ROOT / "book" / "print.css").read_text(encoding="utf-8"))
-        book.render_pdf(html, ROOT / "book", folder / "book.pdf", "letter")
+        meta = book.book_meta(load_settings(ROOT).edition, config.site_url or "")
+        html = book.assemble_book(built_site, meta, (PKG / "book" / "print.css").read_text(encoding="utf-8"))
+        book.render_pdf(html, PKG / "book", folder / "book.pdf", "letter")
 
     return PdfReader(built_once(tmp_path_factory, "letter-pdf", render) / "book.pdf")
 
@@ -157,7 +159,7 @@ def test_glossary_gives_page_references_and_no_source_file(pdf):
 
 
 def test_pdf_uses_only_the_shipped_fonts_all_embedded(pdf):
-    shipped = {TTFont(path)["name"].getDebugName(6) for path in sorted((ROOT / "fonts").glob("*.otf"))}
+    shipped = {TTFont(path)["name"].getDebugName(6) for path in sorted((PKG / "fonts").glob("*.otf"))}
     assert len(shipped) >= 6
     used = {}
     for page in pdf.pages:
@@ -184,7 +186,7 @@ REFERENCES = {"juego2010": "bibliography--ref-juego2010", "ep2000": "bibliograph
 
 
 def transform(body: str, src: str = "essay.md", bibliography: bool = False) -> str:
-    from juego_edition.book import article_for_book
+    from scholarly_edition.book import article_for_book
     from lxml import etree
 
     section = article_for_book(f"<html><body><article>{body}</article></body></html>", src, BOOK_URLS,

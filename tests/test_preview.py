@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, built_once
-from juego_edition import webpage
+from conftest import ROOT, built_once, PKG
+from scholarly_edition import webpage
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 from browsing import rendered_faces  # noqa: E402  (the browser fixture: conftest.py)
 
 SITE_TITLE = "Migration in Asia-Europe Relations: An Annotated Edition"
-SHIM = ROOT / "overrides/assets/javascripts/vendor/iframe-worker-shim.js"
+SHIM = PKG / "theme/assets/javascripts/vendor/iframe-worker-shim.js"
 
 
 def _make_preview(work: Path) -> None:

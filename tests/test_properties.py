@@ -12,15 +12,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from juego_edition.bibcheck import check_entries
-from juego_edition.bibdata import load_bib_files
-from juego_edition.checks import CheckSession, Settings
-from juego_edition.citations import broken_citations, find_citations
-from juego_edition.content import front_matter_problems, page_anchors, security_problems, structure_problems
-from juego_edition.diagnostics import Problem
-from juego_edition.glossary import load_glossary, render_glossary_markdown
-from juego_edition.source import prose_mask
-from juego_edition.terms import TermIndex, scan_page
+from scholarly_edition.bibcheck import check_entries
+from scholarly_edition.bibdata import load_bib_files
+from scholarly_edition.checks import CheckSession, Settings
+from scholarly_edition.citations import broken_citations, find_citations
+from scholarly_edition.content import front_matter_problems, page_anchors, security_problems, structure_problems
+from scholarly_edition.diagnostics import Problem
+from scholarly_edition.glossary import load_glossary, render_glossary_markdown
+from scholarly_edition.source import prose_mask
+from scholarly_edition.terms import TermIndex, scan_page
 
 ESSAY = (ROOT / "docs" / "essay.md").read_text(encoding="utf-8")
 ABOUT = (ROOT / "docs" / "about.md").read_text(encoding="utf-8")

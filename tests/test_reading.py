@@ -14,8 +14,8 @@ import lxml.html
 import pytest
 import yaml
 
-from conftest import ROOT
-from juego_edition import webfont, webpage
+from conftest import ROOT, PKG
+from scholarly_edition import webfont, webpage
 
 FACE = "Source Serif 4"
 FONT_DIR = "fonts/source-serif-4"
@@ -80,7 +80,7 @@ def test_site_characters_are_the_visible_text():
 def test_subset_keeps_exactly_the_asked_characters(tmp_path):
     from fontTools.ttLib import TTFont
 
-    source = ROOT / FONT_DIR / "source-serif-4-latin-400-normal.woff2"
+    source = PKG / FONT_DIR / "source-serif-4-latin-400-normal.woff2"
     target = tmp_path / "out.woff2"
     webfont.subset_woff2(source, target, "Ab é", cache=tmp_path)
     font = TTFont(target)
@@ -95,14 +95,14 @@ def test_subset_keeps_exactly_the_asked_characters(tmp_path):
 
 
 def test_the_font_licence_is_shipped_beside_the_font():
-    text = (ROOT / FONT_DIR / "OFL.txt").read_text(encoding="utf-8")
+    text = (PKG / FONT_DIR / "OFL.txt").read_text(encoding="utf-8")
     assert "SIL Open Font License, Version 1.1" in text and "Adobe" in text
-    sums = (ROOT / FONT_DIR / "SHA256SUMS").read_text(encoding="utf-8")
+    sums = (PKG / FONT_DIR / "SHA256SUMS").read_text(encoding="utf-8")
     import hashlib
 
     for line in sums.splitlines():
         digest, name = line.split()
-        assert hashlib.sha256((ROOT / FONT_DIR / name).read_bytes()).hexdigest() == digest, name
+        assert hashlib.sha256((PKG / FONT_DIR / name).read_bytes()).hexdigest() == digest, name
 
 
 # --- the built site -------------------------------------------------------------------------------------------
@@ -111,7 +111,7 @@ def test_served_font_covers_every_character_of_the_pages(built_site):
     from fontTools.ttLib import TTFont
 
     fonts = sorted((built_site / FONT_DIR).glob("*.woff2"))
-    assert len(fonts) == len(list((ROOT / FONT_DIR).glob("*.woff2"))) == 4
+    assert len(fonts) == len(list((PKG / FONT_DIR).glob("*.woff2"))) == 4
     cmap = set(TTFont(fonts[0]).getBestCmap())
     for page in ["essay", "glossary", "bibliography", "about", "context/aepf"]:
         article = _tree(built_site, page).xpath("//article")[0]

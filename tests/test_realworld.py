@@ -10,9 +10,9 @@ import json
 import pytest
 
 from conftest import ROOT
-from juego_edition.bibcheck import check_entries
-from juego_edition.bibdata import load_bibliography
-from juego_edition.citations import broken_citations, find_citations
+from scholarly_edition.bibcheck import check_entries
+from scholarly_edition.bibdata import load_bibliography
+from scholarly_edition.citations import broken_citations, find_citations
 
 CORPUS = ROOT / "tests" / "realworld"
 MARKDOWN = json.loads((CORPUS / "oracle" / "markdown.json").read_text(encoding="utf-8"))

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ROOT, make_serve, mkdocs_build
 from corpus import (CASES, LINE, append, line_count, make, plant_unknown_key, project)  # noqa: F401  (fixture)
-from juego_edition.checks import run_check
+from scholarly_edition.checks import run_check
 
 
 
@@ -32,7 +32,7 @@ def test_every_reported_line_has_the_contributor_format(project):
 
 
 def test_the_clean_site_passes_the_standalone_check():
-    result = subprocess.run([sys.executable, "-m", "juego_edition", "check", str(ROOT)], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "scholarly_edition", "check", str(ROOT)], capture_output=True, text=True,
                             env={"PYTHONPATH": str(ROOT / "hooks"), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 error(s), 0 warning(s)" in result.stderr
@@ -74,7 +74,7 @@ def test_serve_lists_problems_and_keeps_serving(project):
 
 
 def test_standalone_checker_imports_no_mkdocs():
-    code = ("import sys; from pathlib import Path; from juego_edition.checks import run_check; "
+    code = ("import sys; from pathlib import Path; from scholarly_edition.checks import run_check; "
             "run_check(Path(sys.argv[1])); "
             "bad = sorted(m for m in sys.modules if m == 'mkdocs' or m.startswith('mkdocs.') or m.startswith('mkdocs_') or m.startswith('material')); "
             "print(bad); sys.exit(1 if bad else 0)")
@@ -87,9 +87,9 @@ def test_readme_documents_every_check_code():
     import glob
 
     codes = set()
-    for path in glob.glob(str(ROOT / "hooks" / "**" / "*.py"), recursive=True):
-        codes |= set(re.findall(r'"((?:cite|bib|glossary|render|page|config|link|content|essay|notes)\.[a-z_]+)"', Path(path).read_text(encoding="utf-8")))
-        codes |= set(re.findall(r"\[((?:cite|bib|glossary|render|page|config|link|content|essay|notes)\.[a-z_]+)\]", Path(path).read_text(encoding="utf-8")))
+    for path in glob.glob(str(ROOT / "src" / "**" / "*.py"), recursive=True):
+        codes |= set(re.findall(r'"((?:cite|bib|glossary|render|page|config|link|content|essay|notes|citation)\.[a-z_]+)"', Path(path).read_text(encoding="utf-8")))
+        codes |= set(re.findall(r"\[((?:cite|bib|glossary|render|page|config|link|content|essay|notes|citation)\.[a-z_]+)\]", Path(path).read_text(encoding="utf-8")))
     codes = {c for c in codes if c.rsplit(".", 1)[1] not in {"md", "yml", "bib", "py", "opf", "xhtml", "css"}}  # file names, not codes
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert len(codes) >= 15

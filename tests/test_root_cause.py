@@ -11,9 +11,9 @@ from pathlib import Path
 from conftest import mkdocs_build
 from corpus import (LINE, make, plant_bib_syntax_error, plant_duplicate_term, plant_empty_citation,  # noqa: F401  (project: fixture)
                     plant_glossary_indentation_slip, plant_unknown_key, plant_unused_entry, project)
-from juego_edition.diagnostics import Problem, root_cause_first, skipped_note
-from juego_edition.glossary import Term
-from juego_edition.terms import TermIndex, heading_title, scan_page, stable_heading_ids
+from scholarly_edition.diagnostics import Problem, root_cause_first, skipped_note
+from scholarly_edition.glossary import Term
+from scholarly_edition.terms import TermIndex, heading_title, scan_page, stable_heading_ids
 
 
 def problem_lines(output: str) -> list[str]:

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from juego_edition.bibdata import load_bib_files, plain
-from juego_edition.bibliography import mark_partly_verified, unescape_link_text, verification_notes
-from juego_edition.glossary import load_glossary, render_glossary_markdown, slugify
-from juego_edition.pages import reference_list_markdown
-from juego_edition.styles import StyleNotFound, resolve_csl_style
+from scholarly_edition.bibdata import load_bib_files, plain
+from scholarly_edition.bibliography import mark_partly_verified, unescape_link_text, verification_notes
+from scholarly_edition.glossary import load_glossary, render_glossary_markdown, slugify
+from scholarly_edition.pages import reference_list_markdown
+from scholarly_edition.styles import StyleNotFound, resolve_csl_style
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

@@ -331,7 +331,9 @@ def ris(record: EditionConfig, page_url: str) -> str:
 def note(record: EditionConfig) -> str:
     """The citation's note, from the record alone: the essay's occasion and its stable record."""
     essay = record.essay
-    parts = [essay.occasion] if essay.occasion else []
+    parts = []
+    if essay.occasion:
+        parts.append(essay.occasion)
     if essay.record_url:
         parts.append(f"Stable record: {essay.record_label}, " + ", ".join(filter(None, [essay.record_id, essay.record_url])))
     return ". ".join(parts)
