@@ -71,6 +71,11 @@ test-quick: check ## while editing: the checks, every test that needs no build/b
 check: $(STAMP) ## the reference gate alone: citations, .bib files, glossary (no site build)
 	$(BIN)/python -m scholarly_edition check .
 
+DEST ?=
+new-edition: $(STAMP) ## a new edition's repository at DEST (make new-edition DEST=../my-edition), from the example edition
+	@test -n "$(DEST)" || { echo "make new-edition: name the new edition's folder, e.g. make new-edition DEST=../my-edition" >&2; exit 2; }
+	$(BIN)/python -m scholarly_edition new-edition "$(DEST)"
+
 citation: $(STAMP) ## write CITATION.cff from mkdocs.yml's edition block (make check reports when it is out of date)
 	$(BIN)/python -m scholarly_edition citation .
 

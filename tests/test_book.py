@@ -76,7 +76,7 @@ def test_parity_every_cited_work_and_used_term_on_the_site_is_in_the_pdf(built_s
 
 def test_pdf_metadata_outline_fonts_and_tags(pdf):
     info = pdf.metadata
-    assert info.title == "Migration in Asia-Europe Relations"
+    assert info.title == "Migration in Asia-Europe Relations: An Annotated Edition"  # the edition's title (site_name)
     assert info.author == "Bonn Juego"
     assert "migration" in (info.subject or "").lower() and "ASEM" in (info.get("/Keywords") or "")
     root = pdf.trailer["/Root"]

@@ -197,7 +197,7 @@ def test_ace_reports_no_violations(epub_path, tmp_path):
 def test_package_metadata_and_accessibility_metadata(opf):
     _, package = opf
     meta = {m.get("property"): m.text for m in package.xpath("//opf:meta[@property]", namespaces=NS)}
-    assert package.xpath("//dc:title/text()", namespaces=NS) == ["Migration in Asia-Europe Relations"]
+    assert package.xpath("//dc:title/text()", namespaces=NS) == ["Migration in Asia-Europe Relations: An Annotated Edition"]
     assert package.xpath("//dc:creator/text()", namespaces=NS) == ["Bonn Juego"]
     assert package.xpath("//dc:language/text()", namespaces=NS) == ["en"]
     assert meta["dcterms:conformsTo"] == "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"

@@ -75,8 +75,8 @@ _CITATION_LINK_MARKDOWN = re.compile(r"\[([^\[\]]*)\]\(#ref-[^()\s]+\)")
 
 
 def without_citation_links(markdown: str) -> str:
-    """Formatted citations as the reader reads them: ``([Juego 2010](#ref-juego2010migration))`` as
-    ``(Juego 2010)``, so that counting words (the reading time) does not count link targets."""
+    """Formatted citations as the reader reads them: ``([Doe 1998](#ref-doe1998essay))`` as
+    ``(Doe 1998)``, so that counting words (the reading time) does not count link targets."""
     return _CITATION_LINK_MARKDOWN.sub(r"\1", markdown)
 
 
@@ -128,7 +128,7 @@ def format_citation_blocks(blocks: list[str], csl_json: Path, csl_file: Path) ->
     """Every citation block (its Markdown, e.g. ``[@key, p. 3]``) formatted in one Pandoc run: the in-text
     form by block, and the reference of every entry (cited or not: ``nocite``) by key, in the style's
     bibliography order. The in-text forms link each source to its entry (Pandoc's ``link-citations``):
-    ``([Juego 2010](#ref-juego2010migration); [IOM 2008, 439](#ref-iom2008wmr))``."""
+    ``([Doe 1998](#ref-doe1998essay); [WHO 2008, 43](#ref-who2008report))``."""
     import pypandoc
 
     doc = "\n---\nlink-citations: true\nnocite: '@*'\n---\n\n" + "\n\n".join(f"{i}. {block}" for i, block in enumerate(blocks))

@@ -58,7 +58,7 @@ def _text_before(element) -> tuple[object, str]:
 
 
 def _link_parenthetical(sup, hrefs: list[str]) -> bool:
-    """Make the author-date citation just before ``sup`` ('(Juego 2010)', '(A 2000; B 2004)') a link to the
+    """Make the author-date citation just before ``sup`` ('(Doe 1998)', '(A 2000; B 2004)') a link to the
     bibliography; with one link per work when the parenthesis is plain text. False if none was found."""
     holder, attr = _text_before(sup)
     text = getattr(holder, attr) or ""

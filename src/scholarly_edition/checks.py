@@ -177,7 +177,7 @@ class CheckSession:
     def check_page(self, shown_path: str, source: str, page: str | None = None) -> list[Problem]:
         """Citations and glossary use in one Markdown source (front matter included, so lines match the file).
 
-        ``page`` is the path inside docs/ (e.g. ``context/aepf.md``); glossary uses are recorded under it.
+        ``page`` is the path inside docs/ (e.g. ``context/background.md``); glossary uses are recorded under it.
         """
         found: list[Problem] = []
         meta = front_matter(source)

@@ -58,8 +58,8 @@ ACCESSIBILITY_SUMMARY = (
 
 @dataclass
 class Chapter:
-    src: str  # docs-relative source, e.g. 'context/aepf.md'
-    filename: str  # inside the EPUB's text folder, e.g. 'context-aepf.xhtml'
+    src: str  # docs-relative source, e.g. 'context/background.md'
+    filename: str  # inside the EPUB's text folder, e.g. 'context-background.xhtml'
     title: str = ""
     body: object = None  # the cleaned article (an lxml.html element)
     headings: list[tuple[int, str, str]] = field(default_factory=list)  # (level, id, text) of h2 for the nav

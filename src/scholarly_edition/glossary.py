@@ -34,7 +34,7 @@ class Term:
 
 
 def slugify(text: str) -> str:
-    """Stable, readable anchors: 'AEPF-8' -> 'aepf-8', 'Social pillar' -> 'social-pillar'."""
+    """Stable, readable anchors: 'WHO-5' -> 'who-5', 'Social pillar' -> 'social-pillar'."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 

@@ -110,7 +110,7 @@ _NARRATIVE_LOCATOR = re.compile(r"[ \t]?\[([^\[\]\n@]*)\](?![(\[:])")
 def narrative_citations(markdown: str, uses, known: set[str]) -> list[tuple[int, int, str, str]]:
     """Each narrative citation of a known key in ``markdown`` (``uses`` from find_citations on the same text):
     (start, end, its Pandoc text, key). mkdocs-bibtex would print the whole reference there; the edition
-    prints Pandoc's narrative form, "Juego (2010)", linked to the page's reference list."""
+    prints Pandoc's narrative form, "Doe (1998)", linked to the page's reference list."""
     out = []
     for use in sorted(uses, key=lambda u: u.offset):
         if use.bracketed or use.in_front_matter or use.in_link_definition or use.key not in known:

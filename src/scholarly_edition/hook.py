@@ -179,8 +179,8 @@ class EditionHooks:
         settings = settings_from_config(root, source)
         config_errors = [p for p in settings.problems if p.code.startswith("config.")]
         if config_errors:  # the configuration is wrong: one line per key, then stop, before anything is built
-            _log_problems(config_errors)
-            raise PluginError(f"{len(config_errors)} problem(s) in {CONFIG_FILE} (listed above); fix them and build again")
+            shown, _ = root_cause_first(config_errors)
+            raise PluginError("\n".join(str(p) for p in shown))
         try:
             csl = resolve_csl_style(str(bibtex.csl_file or ""), root)
         except StyleNotFound as exc:

@@ -25,7 +25,7 @@ class BookMeta:
 
 
 def page_url(src: str) -> str:
-    """Where MkDocs (use_directory_urls) puts a page: 'context/aepf.md' -> 'context/aepf/'."""
+    """Where MkDocs (use_directory_urls) puts a page: 'context/background.md' -> 'context/background/'."""
     stem = src[:-3]
     if stem == "index":
         return ""

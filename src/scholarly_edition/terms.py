@@ -12,8 +12,8 @@ from .diagnostics import Problem
 from .glossary import Term, slugify
 from .source import LineIndex, prose_mask
 
-# An acronym-like token: two or more capitals and no lower case, with an optional number ("AEPF-8",
-# "ASEM8", "CNCD-11.11.11"). Hyphenated words and mixed case ("PhD") are not acronyms.
+# An acronym-like token: two or more capitals and no lower case, with an optional number ("WHO-5",
+# "G20", "CNCD-11.11.11"). Hyphenated words and mixed case ("PhD") are not acronyms.
 ACRONYM = re.compile(r"(?<![\w-])[A-Z][A-Z0-9&]*[A-Z][A-Z0-9]*(?:[-.]\d+)*(?![\w])(?!-[A-Za-z])")
 TERM_LINK = re.compile(r"\[\[(?P<name>[^\[\]|\n]+?)(?:\|(?P<text>[^\[\]\n]+?))?\]\]")
 HEADING = re.compile(r"^(?P<hashes>#{1,6})[ \t]+(?P<text>.+?)[ \t]*(?:\{(?P<attrs>[^}\n]*)\})?[ \t]*#*[ \t]*$", re.M)
@@ -121,7 +121,7 @@ def _sections(text: str) -> list[tuple[int, str, str]]:
 
 def stable_heading_ids(markdown: str) -> str:
     """A heading that cites a source or carries a footnote mark gets the id of its words alone, written as an
-    attribute list: otherwise its id would be made from the formatted citation ("... (Juego 2010)"), which
+    attribute list: otherwise its id would be made from the formatted citation ("... (Doe 1998)"), which
     changes with the style and the bibliography, and the glossary's links to it would not resolve."""
     prose = prose_mask(markdown)
     out, pos = [], 0

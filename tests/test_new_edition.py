@@ -1,0 +1,85 @@
+"""`make new-edition DEST=...` makes a second edition that builds and passes the generator's tests with no
+further edit, and holds no word of this edition: the generator is one, the editions are many."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, built_once
+
+pytestmark = [pytest.mark.builds, pytest.mark.pdf]
+
+# What belongs to this edition alone (the words of the issue that asked for a second edition).
+THIS_EDITION = re.compile(r"\b(Juego|AEPF|ASEM|Aalborg|VBN)\b|migration-in-asia-europe-relations", re.I)
+
+
+def _make(*args: str, cwd: Path, timeout: int = 1500) -> subprocess.CompletedProcess:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    env.pop("PYTEST_XDIST_WORKER", None)
+    return subprocess.run(["make", "--no-print-directory", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def new_edition(tmp_path_factory) -> Path:
+    """`make new-edition`, then `make build` and `make test` in the new folder (with this checkout's .venv: the
+    same pinned stack, so nothing is downloaded again; DEST's own .venv is made by its Makefile elsewhere)."""
+
+    def make(folder: Path) -> None:
+        dest = folder / "my-edition"
+        made = _make("new-edition", f"DEST={dest}", cwd=ROOT)
+        assert made.returncode == 0, made.stdout + made.stderr
+        (dest / ".venv").symlink_to(ROOT / ".venv")
+        (dest / "results").mkdir()
+        for target in ("build", "test"):
+            result = _make(target, cwd=dest)
+            (dest / "results" / f"{target}.log").write_text(result.stdout + result.stderr, encoding="utf-8")
+            (dest / "results" / f"{target}.rc").write_text(str(result.returncode), encoding="utf-8")
+
+    return built_once(tmp_path_factory, "new-edition", make) / "my-edition"
+
+
+def test_the_new_edition_builds_and_passes_the_generators_tests(new_edition):
+    for target in ("build", "test"):
+        log = (new_edition / "results" / f"{target}.log").read_text(encoding="utf-8")
+        assert (new_edition / "results" / f"{target}.rc").read_text() == "0", log[-4000:]
+    assert re.search(r"\b2\d passed\b", (new_edition / "results" / "test.log").read_text(encoding="utf-8"))
+
+
+def test_the_new_edition_holds_no_word_of_this_one(new_edition):
+    from pypdf import PdfReader
+
+    site = new_edition / "site"
+    found = []
+    texts = {p: p.read_text(encoding="utf-8") for p in site.rglob("*") if p.suffix in {".html", ".bib", ".ris", ".json", ".css", ".js", ".xml"}
+             and "assets" not in p.relative_to(site).parts and "search" not in p.relative_to(site).parts}
+    texts[new_edition / "CITATION.cff"] = (new_edition / "CITATION.cff").read_text(encoding="utf-8")
+    for pdf in (site / "downloads").glob("*.pdf"):
+        reader = PdfReader(pdf)
+        texts[pdf] = "\n".join(page.extract_text() for page in reader.pages) + str(dict(reader.metadata or {}))
+    for epub in (site / "downloads").glob("*.epub"):
+        with zipfile.ZipFile(epub) as archive:
+            texts[epub] = "\n".join(archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith((".xhtml", ".opf", ".css")))
+    for path, text in texts.items():
+        for match in THIS_EDITION.finditer(text):
+            found.append(f"{path.relative_to(new_edition)}: {match.group(0)}")
+    assert len(texts) > 15 and found == []
+
+
+def test_the_new_edition_pins_the_generator_in_one_line_and_copies_no_code(new_edition):
+    requirements = (new_edition / "requirements.txt").read_text(encoding="utf-8")
+    assert len([line for line in requirements.splitlines() if line.startswith("scholarly-edition")]) == 1
+    python = sorted(str(p.relative_to(new_edition)) for p in new_edition.rglob("*.py") if ".venv" not in p.parts and "site" not in p.parts)
+    assert python == ["hooks/edition.py", "tests/test_edition.py"]
+
+
+def test_new_edition_refuses_a_folder_that_is_not_empty(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine\n", encoding="utf-8")
+    result = _make("new-edition", f"DEST={tmp_path}", cwd=ROOT, timeout=120)
+    assert result.returncode != 0 and "not empty" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
