@@ -10,7 +10,7 @@ import yaml
 
 from .diagnostics import Problem, did_you_mean
 from .source import FENCE_OPEN, LineIndex, code_block_spans, prose_mask
-from .terms import _sections
+from .terms import heading_sections
 
 RAW_TAG = re.compile(r"<(?P<tag>script|iframe|object|embed|frame|frameset|applet|base|meta|link|form)\b", re.I)
 EVENT_ATTR = re.compile(r"<[a-zA-Z][^>]*?\s(?P<attr>on[a-z]+)\s*=", re.I)
@@ -26,7 +26,7 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif"}
 def page_anchors(text: str) -> set[str]:
     """Ids a page's source defines: headings as MkDocs' toc makes them, attribute lists, raw HTML ids."""
     prose = prose_mask(text)
-    anchors = {anchor for _, anchor, _ in _sections(prose)}
+    anchors = {anchor for _, anchor, _ in heading_sections(prose)}
     anchors |= {m.group("id") for m in ATTR_ID.finditer(prose)}
     anchors |= {m.group("id") for m in HTML_ID.finditer(prose)}
     return anchors

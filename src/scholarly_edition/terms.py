@@ -109,7 +109,7 @@ def heading_anchor(title: str) -> str:
     return toc_slugify(title, "-")
 
 
-def _sections(text: str) -> list[tuple[int, str, str]]:
+def heading_sections(text: str) -> list[tuple[int, str, str]]:
     """(offset, anchor, title) of every heading, anchors as the rendered page has them (``stable_heading_ids``)."""
     found = []
     for match in HEADING.finditer(text):
@@ -147,7 +147,7 @@ def scan_page(source: str, shown: str, index: TermIndex, allowlist: set[str], ex
     """Uses of glossary terms in one page source, and the page's glossary problems."""
     result = PageTerms()
     prose = prose_mask(source)
-    headings = _sections(prose)  # before the keys are blanked: a heading's title is made without its citations
+    headings = heading_sections(prose)  # before the keys are blanked: a heading's title is made without its citations
     keys = citation_key_spans(source)  # '@Welland:TB1-1-2' is a key, not an acronym 'TB1-1-2'
     if keys:
         chars = list(prose)
