@@ -72,9 +72,9 @@ check: $(STAMP) ## the reference gate alone: citations, .bib files, glossary (no
 	$(BIN)/python -m scholarly_edition check .
 
 DEST ?=
-new-edition: $(STAMP) ## a new edition's repository at DEST (make new-edition DEST=../my-edition), from the example edition
+new-edition: $(STAMP) ## a new edition at DEST (make new-edition DEST=../my-edition [GENERATOR="scholarly-edition @ git+URL@TAG"])
 	@test -n "$(DEST)" || { echo "make new-edition: name the new edition's folder, e.g. make new-edition DEST=../my-edition" >&2; exit 2; }
-	$(BIN)/python -m scholarly_edition new-edition "$(DEST)"
+	$(BIN)/python -m scholarly_edition new-edition "$(DEST)" $(if $(GENERATOR),--generator "$(GENERATOR)")
 
 citation: $(STAMP) ## write CITATION.cff from mkdocs.yml's edition block (make check reports when it is out of date)
 	$(BIN)/python -m scholarly_edition citation .

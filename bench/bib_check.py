@@ -18,7 +18,6 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "hooks"))
 
 from scholarly_edition.bibcheck import check_entries  # noqa: E402
 from scholarly_edition.bibdata import load_bibliography  # noqa: E402

@@ -3,19 +3,11 @@
 import sys
 from pathlib import Path
 
+from scholarly_edition import book
+from scholarly_edition.checks import load_settings
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "hooks"))
-
-import yaml  # noqa: E402
-
-from scholarly_edition import book  # noqa: E402
-
-
-class Loader(yaml.SafeLoader):
-    pass
-
-
-Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)  # noqa: S506
-meta, _ = book.book_meta(config["extra"], config["site_url"])
-book.export_book(Path(sys.argv[1]), ROOT, meta)
+settings = load_settings(ROOT)
+edition = settings.edition
+book.export_book(Path(sys.argv[1]), book.book_meta(edition, str(settings.source.data.get("site_url") or ""),
+                                                   bibliography=settings.bibliography_page), edition.paper)

@@ -52,7 +52,7 @@ def measure(cmd, cwd, repeats: int, env=None) -> tuple[float, int]:
 
 
 def generate(folder: Path, pages: int, entries: int = 1000, seed: int = 2010) -> Path:
-    """A synthetic site with the project's hooks, theme overrides and configuration."""
+    """A synthetic site with the project's hook and configuration."""
     rnd = random.Random(seed)
     for part in ("hooks",):
         shutil.copytree(ROOT / part, folder / part, ignore=shutil.ignore_patterns("__pycache__"))
@@ -122,7 +122,7 @@ def main() -> None:
             print(f"[{size} pages] plain build ...", flush=True)
             plain = measure([PY, "-m", "mkdocs", "build", "-q", "-f", "mkdocs-plain.yml", "-d", str(site / "out-plain")], site, n)
             print(f"[{size} pages] standalone check ...", flush=True)
-            check = measure([PY, "-m", "scholarly_edition", "check", str(site)], site, n, dict(ENV, PYTHONPATH=str(ROOT / "hooks")))
+            check = measure([PY, "-m", "scholarly_edition", "check", str(site)], site, n)
             row = {"pages": size, "ours": ours, "plain": plain, "check": check, "citeproc": None}
             if size == 200:
                 print(f"[{size} pages] Pandoc citeproc once per page ...", flush=True)
@@ -133,7 +133,7 @@ def main() -> None:
         run([PY, "-m", "mkdocs", "build", "-q", "-d", str(real)], ROOT)
         export = measure([PY, str(ROOT / "bench" / "export_only.py"), str(real)], ROOT, repeats)
         weight = page_weight(real, "essay/")
-        check_real = measure([PY, "-m", "scholarly_edition", "check", str(ROOT)], ROOT, repeats, dict(ENV, PYTHONPATH=str(ROOT / "hooks")))
+        check_real = measure([PY, "-m", "scholarly_edition", "check", str(ROOT)], ROOT, repeats)
     write_results(rows, export, check_real, repeats, weight)
 
 

@@ -40,6 +40,7 @@ def test_the_private_parts_the_adapter_touches_exist_upstream():
     assert "bib_data_bibtex" in dir(registry_class) and callable(registry_class.inline_text)
     from mkdocs_bibtex.plugin import BibTexPlugin
 
+    assert "self.registry" in inspect.getsource(BibTexPlugin.on_config), "mkdocs-bibtex no longer keeps its registry on the plugin"
     options = dict(BibTexPlugin.config_scheme)
     for option in ("csl_file", "bib_dir", "bib_file", "bib_command", "bib_by_default"):
         assert option in options, f"mkdocs-bibtex no longer has the option {option}"
@@ -75,6 +76,7 @@ def test_filled_caches_and_the_bib_text_are_what_mkdocs_bibtex_reads():
 
 
 def test_only_the_adapter_reaches_into_mkdocs_bibtex():
-    found = subprocess.run(["grep", "-rln", r"_inline_cache\|_reference_cache\|__dict__\[", "src", "hooks"], cwd=ROOT,
+    found = subprocess.run(["grep", "-rlnI", r"_inline_cache\|_reference_cache\|__dict__\[\|_is_inline\|bib_data_bibtex\|mkdocs_bibtex\|\.registry\b",
+                            "src", "hooks", "--include=*.py"], cwd=ROOT,
                            capture_output=True, text=True).stdout.split()
     assert found == ["src/scholarly_edition/bibtex_adapter.py"], found

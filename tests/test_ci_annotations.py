@@ -81,7 +81,7 @@ def test_the_pattern_stays_in_a_regex_subset_github_also_reads():
     "build failed: site/ left as it was",
     "8 error(s), 1 warning(s)",
     "make: *** [Makefile:41: check] Error 1",
-    "PYTHONPATH=hooks .venv/bin/python -m scholarly_edition check .",
+    ".venv/bin/python -m scholarly_edition check .",
     "INFO    -  Building documentation to directory: /tmp/site",
     "INFO    -  Documentation built in 3.21 seconds",
     "ERROR   -  8 problem(s) in the sources (listed above); fix them and build again",

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-import yaml
 from fontTools.ttLib import TTFont
 from lxml import etree
 
@@ -165,11 +164,9 @@ def documents(book, opf) -> dict[str, etree._Element]:
 
 
 def edition_pages() -> list[str]:
-    class Loader(yaml.SafeLoader):
-        pass
+    from scholarly_edition.config import read_config
 
-    Loader.add_multi_constructor("", lambda loader, suffix, node: None)  # mkdocs.yml's !ENV and !!python tags
-    return yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)["extra"]["edition"]["pages"]
+    return read_config(ROOT / "mkdocs.yml").data["extra"]["edition"]["pages"]
 
 
 def test_epubcheck_reports_no_errors_or_warnings(epub_path):

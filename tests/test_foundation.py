@@ -37,8 +37,9 @@ def fetched_urls(html: str) -> list[tuple[str, str]]:
 
 
 def own_host() -> str:
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
-    return urlparse(config["site_url"]).hostname
+    from scholarly_edition.config import read_config
+
+    return urlparse(read_config(ROOT / "mkdocs.yml").data["site_url"]).hostname
 
 
 def test_real_site_builds_strict_into_a_temporary_folder(built_site):

@@ -38,12 +38,29 @@ def test_the_hook_file_binds_every_event_and_keeps_no_state_of_its_own():
     assert len([line for line in source.splitlines() if line.strip() and not line.startswith(("#", '"""'))]) < 12
 
 
-def test_every_build_starts_from_a_fresh_state(hooks):
-    first = hooks.build
-    hooks.report([first.session.problems[0]] if first.session.problems else [])
-    hooks.build = None  # what on_config does first
-    assert hooks.flush_report() == 0
-    assert hooks.build is None and first.to_report is not None
+def test_every_build_starts_from_a_fresh_state(tmp_path):
+    """on_config makes a new Build each time (mkdocs serve calls it for every rebuild): nothing leaks across."""
+    from mkdocs.config import load_config
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+    (tmp_path / "bib").mkdir()
+    (tmp_path / "bib" / "a.bib").write_text("@book{a, title = {A}, author = {Doe, Jane}, publisher = {P}, year = {2001},\n"
+                                            "  verifiedat = {here}, confidence = {verified}}\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: T\nplugins:\n  - bibtex:\n      bib_dir: bib\n      csl_file: chicago-author-date\n",
+                                         encoding="utf-8")
+    instance = EditionHooks()
+    first_config = load_config(str(tmp_path / "mkdocs.yml"))
+    instance.on_config(first_config)
+    first = instance.build
+    first.to_report.append("left over")
+    first.unknown_keys.add("x")
+    instance.on_config(load_config(str(tmp_path / "mkdocs.yml")))
+    second = instance.build
+    assert second is not first and isinstance(second, Build)
+    assert "left over" not in second.to_report and second.unknown_keys == set() and list(second.session.entries) == ["a"]
+    assert [p.code for p in second.to_report] == ["glossary.unreadable"]  # this build's own finding: no glossary here
+    assert str(first_config.theme.dirs).count("scholarly_edition") == 1  # the generator's theme, once
 
 
 def test_problems_are_logged_root_cause_first_sorted_and_counted(hooks, caplog):

@@ -12,7 +12,6 @@ from urllib.parse import urlparse
 
 import lxml.html
 import pytest
-import yaml
 
 from conftest import ROOT, PKG
 from scholarly_edition import webfont, webpage
@@ -22,11 +21,9 @@ FONT_DIR = "fonts/source-serif-4"
 
 
 def _config() -> dict:
-    class Loader(yaml.SafeLoader):
-        pass
+    from scholarly_edition.config import read_config
 
-    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-    return yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+    return read_config(ROOT / "mkdocs.yml").data
 
 
 def _tree(built_site: Path, page: str):

@@ -55,9 +55,7 @@ def _write_citation(root: Path) -> int:
         for problem in config_problems or [Problem("mkdocs.yml", 1, 1, "no extra.edition block to write CITATION.cff from; add one", "config.missing")]:
             print(problem)
         return 1
-    from .config import read_config
-
-    data = read_config(root / "mkdocs.yml").data
+    data = settings.source.data
     (root / CFF_FILE).write_text(citation_cff(edition, str(data.get("site_url") or ""), str(data.get("repo_url") or "")), encoding="utf-8")
     print(f"wrote {CFF_FILE}")
     return 0

@@ -82,8 +82,11 @@ class BibtexPlugin:
         """Give Pandoc the entries as written, not as pybtex re-writes them (month = apr would become "April",
         and the month and day of dated items would be lost)."""
         registry = self._registry
-        if registry is not None and "bib_data_bibtex" in dir(type(registry)):
-            registry.__dict__["bib_data_bibtex"] = bib_text  # the cached property's slot
+        if registry is None:
+            return
+        if "bib_data_bibtex" not in dir(type(registry)):  # an upgrade renamed it: fail loudly, not quietly wrong
+            raise AttributeError(f"{type(registry).__name__} has no bib_data_bibtex (mkdocs-bibtex upgraded?); see scholarly_edition.bibtex_adapter")
+        registry.__dict__["bib_data_bibtex"] = bib_text  # the cached property's slot
 
     def fill(self, inline: dict[str, str], references: dict[str, str]) -> None:
         """Formatted citations (by block text) and references (by key), as if mkdocs-bibtex had made them."""

@@ -366,14 +366,14 @@ def render_pdf(book_html: str, base_dir: Path, target: Path, paper: str = "A4") 
     partial.replace(target)
 
 
-def book_meta(edition: EditionConfig, site_url: str, cite_as: str = "") -> BookMeta:
+def book_meta(edition: EditionConfig, site_url: str, cite_as: str = "", bibliography: str = "bibliography.md") -> BookMeta:
     """The book's metadata from the edition's validated block: its title is the edition's (site_name)."""
     return BookMeta(
         title=edition.title, author=" and ".join(name.text() for name in edition.essay.authors),
         subtitle=edition.subtitle, occasion=edition.essay.occasion or "", edition=edition.statement, site_url=site_url,
         description=edition.description, keywords=list(edition.keywords), cite_as=cite_as, licence=list(edition.licence),
         language=edition.language, pages=list(edition.pages), slug=edition.slug,
-        running_head=edition.running_head or edition.title,
+        running_head=edition.running_head or edition.title, bibliography=bibliography,
     )
 
 

@@ -24,7 +24,6 @@ from .glossary import Term, load_glossary
 from .source import FRONT_MATTER
 from .terms import ACRONYM, TermIndex, TermUse, glossary_duplicates, scan_page
 
-SEVERITIES = ("error", "warning")
 CACHE = Path(".cache") / "scholarly-edition" / "bib"  # Pandoc's readings of unchanged .bib files, reused
 
 
@@ -48,6 +47,7 @@ class Settings:
     problems: list[Problem] = field(default_factory=list)  # problems in the settings themselves
     smarty: bool = False  # pages are rendered with smarty (curly quotes, dashes): the copy-text is compared as rendered
     edition: EditionConfig | None = None  # extra.edition, validated (None when absent or wrong: its problems are listed)
+    source: ConfigFile | None = None  # mkdocs.yml as read once (values and the place of every key)
 
     def shown(self, path: Path) -> str:
         """Paths in messages are relative to the project root, so editors can jump to them."""
@@ -88,7 +88,8 @@ def settings_from_config(root: Path, source: ConfigFile | None = None) -> Settin
         try:
             csl = resolve_csl_style(str(bibtex["csl_file"]), root)
         except StyleNotFound as exc:
-            line, col = source.at(("plugins",))
+            index = next(i for i, p in enumerate(data.get("plugins") or []) if isinstance(p, dict) and "bibtex" in p)
+            line, col = source.at(("plugins", index, "bibtex", "csl_file"))
             problems.append(Problem(source.path, line, col, str(exc), "config.csl_style"))
     essay_page = edition.essay.page if edition else None
     if edition is not None:
@@ -102,7 +103,7 @@ def settings_from_config(root: Path, source: ConfigFile | None = None) -> Settin
                     glossary_page=checks["glossary_page"], bibliography_page=checks["bibliography_page"],
                     nav=nav_pages(nav) if nav else None, max_image_kb=checks["max_image_kb"], csl_file=csl,
                     essay_page=essay_page, copy_text=root / checks["copy_text"] if essay_page else None, problems=problems,
-                    smarty=smarty_enabled(data.get("markdown_extensions")), edition=edition)
+                    smarty=smarty_enabled(data.get("markdown_extensions")), edition=edition, source=source)
 
 
 def load_settings(root: Path) -> Settings:
@@ -267,6 +268,31 @@ class CheckSession:
                 page_found.append(Problem(shown, 1, 1, f"page '{src}' is not in the nav; add it to 'nav:' in mkdocs.yml (or remove the file)", "page.not_in_nav"))
             self.problems += page_found
             found += page_found + self.check_page(shown, text, src)
+        config_found = self.edition_references(set(pages))
+        self.problems += config_found
+        return found + config_found
+
+    def edition_references(self, pages: set[str]) -> list[Problem]:
+        """The edition's block names pages and a .bib entry: each must exist, or the essay's checks and the
+        books would silently lose it. Reported at the key's own line in mkdocs.yml."""
+        edition, source = self.settings.edition, self.settings.source
+        if edition is None or source is None:
+            return []
+        found = []
+
+        def missing(keys: tuple, value: str, known, what: str, fix: str) -> None:
+            line, col = source.at(keys)
+            found.append(Problem(source.path, line, col, f"{'.'.join(str(k) for k in keys)}: '{value}' is not {what}; "
+                                 f"{did_you_mean(value, known)}{fix}", "config.not_found"))
+
+        if edition.essay.page not in pages:
+            missing(("extra", "edition", "essay", "page"), edition.essay.page, pages, "a page in docs/", "name the essay's page inside docs/")
+        for index, page in enumerate(edition.pages):
+            if page not in pages:
+                missing(("extra", "edition", "pages", index), page, pages, "a page in docs/", "name a page inside docs/ or remove it from the book")
+        if self.entries and edition.essay.bib_key not in self.entries:
+            missing(("extra", "edition", "essay", "bib_key"), edition.essay.bib_key, self.entries, "an entry in the .bib files",
+                    "name the essay's own entry")
         return found
 
     @property

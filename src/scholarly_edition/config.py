@@ -283,6 +283,8 @@ def _pages(value: Any) -> list[str]:
 
 
 def _version(value: Any) -> str:
+    if isinstance(value, float):  # YAML reads 1.10 as the number 1.1
+        raise Invalid(f'quote it, e.g. version: "{value}", so that YAML keeps it as written')
     return _text(value)
 
 
@@ -399,7 +401,7 @@ def _shown(value: Any) -> str:
 
 
 def _article(kind: str) -> str:
-    return ("an " if kind[0] in "aeiouAEIU" else "a ") + kind if kind not in {"names", "texts", "pages", "true or false"} else {
+    return ("an " if kind[0] in "aeiouAEI" else "a ") + kind if kind not in {"names", "texts", "pages", "true or false"} else {
         "names": "a list of names", "texts": "a list of texts", "pages": "a list of pages", "true or false": "true or false"}[kind]
 
 

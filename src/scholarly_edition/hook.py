@@ -34,7 +34,6 @@ from .config import CONFIG_FILE, EditionConfig, read_config, unreadable
 from .diagnostics import Problem, root_cause_first, skipped_note
 from .glossary import render_glossary_markdown
 from .rendered import check_rendered_html
-from .styles import StyleNotFound, resolve_csl_style
 from .terms import abbreviation_definitions, backlinks_markdown, rewrite_term_links, stable_heading_ids
 
 # Under the 'mkdocs' logger, so --strict counts our warnings (a plain getLogger(__name__) would not);
@@ -70,7 +69,6 @@ class Build:
     csl_json: Path | None = None
     run: CitationRun | None = None
     author_date: bool = False
-    files: Any = None
     to_report: list[Problem] = field(default_factory=list)
     reported_links: set[str] = field(default_factory=set)
     unreadable: set[str] = field(default_factory=set)
@@ -181,11 +179,10 @@ class EditionHooks:
         if config_errors:  # the configuration is wrong: one line per key, then stop, before anything is built
             shown, _ = root_cause_first(config_errors)
             raise PluginError("\n".join(str(p) for p in shown))
-        try:
-            csl = resolve_csl_style(str(bibtex.csl_file or ""), root)
-        except StyleNotFound as exc:
-            raise PluginError(f"{CONFIG_FILE}: {exc} [config.csl_style]") from None
-        bibtex.csl_file = str(csl)
+        if not bibtex.csl_file:
+            raise PluginError(f"{CONFIG_FILE}: plugins.bibtex.csl_file is not set; name a CSL style, e.g. csl_file: chicago-author-date [config.csl_style]")
+        csl = settings.csl_file  # resolved by the settings; an unknown name stopped the build above
+        bibtex.csl_file = str(csl)  # an unknown name was reported above, at its line (config.csl_style)
         edition = settings.edition
         self._wire_theme(config, edition)
         offline = config.plugins.get("material/offline") or config.plugins.get("offline")
@@ -244,7 +241,6 @@ class EditionHooks:
         build.bibtex.hand_pandoc(build.bib_text)
         # One citation system: author-date in the text, linked to a reference list per page; no footnotes.
         build.author_date = build.bibtex.author_date_only()
-        build.files = files
         if build.one_run:
             self._start_citation_run(sources)  # in the background, while the pages are checked
         found += session.check_pages(sources)
@@ -502,7 +498,7 @@ class EditionHooks:
         # The offline edition is made from the pages just built, so it reads exactly as the site. Skipped in
         # `serve` (seconds per rebuild); `make build` and `make pdf` always make it.
         if edition.export and self.command != "serve" and not errors:
-            meta = book.book_meta(edition, config.site_url or "", self._citations(config).edition)
+            meta = book.book_meta(edition, config.site_url or "", self._citations(config).edition, session.settings.bibliography_page)
             try:
                 written = book.export_book(site_dir, meta, edition.paper)
             except Exception as exc:  # WeasyPrint/Pandoc failures: one line, not a traceback

@@ -27,6 +27,8 @@ def generator_requirement() -> str:
 
 
 def create(dest: Path, generator: str | None = None) -> int:
+    """Write the new edition; ``generator`` is the requirement line that installs the generator (e.g.
+    ``scholarly-edition @ git+https://github.com/OWNER/REPO@v0.2.0``), by default this copy's checkout."""
     dest = dest.resolve()
     if dest.exists() and any(dest.iterdir()):
         print(f"{dest}: exists and is not empty; choose a new folder (nothing was written)", file=sys.stderr)
@@ -37,10 +39,9 @@ def create(dest: Path, generator: str | None = None) -> int:
                             encoding="utf-8")
     from .cff import citation_cff
     from .checks import load_settings
-    from .config import read_config
 
     settings = load_settings(dest)
-    data = read_config(dest / "mkdocs.yml").data
+    data = settings.source.data
     (dest / "CITATION.cff").write_text(citation_cff(settings.edition, str(data.get("site_url") or ""), str(data.get("repo_url") or "")),
                                        encoding="utf-8")
     print(f"new edition in {dest}\n  cd {dest}\n  make serve   # set up and serve the site\n  make test    # set up, build and test it")

@@ -17,11 +17,6 @@ from .bibdata import BibEntry, plain
 from .config import EditionConfig, Name
 
 
-def essay_record(edition: EditionConfig) -> EditionConfig:
-    """The record every citation format and metadata tag is made from: the validated ``extra.edition`` block."""
-    return edition
-
-
 def _meta(name: str, content: str, attr: str = "name") -> str:
     return f'<meta {attr}="{html.escape(name)}" content="{html.escape(content)}">'
 

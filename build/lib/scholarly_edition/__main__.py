@@ -1,0 +1,67 @@
+"""``python -m scholarly_edition check [ROOT]``: the reference gate without building the site."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .checks import run_check
+from .diagnostics import Problem, root_cause_first, skipped_note
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scholarly_edition", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="check citations, the bibliography and the glossary")
+    check.add_argument("root", nargs="?", default=".", type=Path, help="project folder holding mkdocs.yml")
+    citation = sub.add_parser("citation", help="write CITATION.cff from mkdocs.yml's edition block")
+    citation.add_argument("root", nargs="?", default=".", type=Path, help="project folder holding mkdocs.yml")
+    sub.add_parser("config-reference", help="print the reference of the edition's configuration keys (Markdown)")
+    new = sub.add_parser("new-edition", help="create a new edition's repository from the example edition")
+    new.add_argument("dest", type=Path, help="the new edition's folder (must not exist, or be empty)")
+    new.add_argument("--generator", default=None, help="the requirement line that installs the generator (default: this copy)")
+    args = parser.parse_args(argv)
+    if args.command == "citation":
+        return _write_citation(args.root)
+    if args.command == "config-reference":
+        from .config import reference_markdown
+
+        print(reference_markdown(), end="")
+        return 0
+    if args.command == "new-edition":
+        from .newedition import create
+
+        return create(args.dest, args.generator)
+    problems, skipped = root_cause_first(run_check(args.root))
+    for problem in problems:
+        print(("" if problem.severity == "error" else "warning: ") + str(problem))
+    if skipped:
+        print(skipped_note(skipped))
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _write_citation(root: Path) -> int:
+    from .cff import CFF_FILE, citation_cff
+    from .checks import load_settings
+
+    settings = load_settings(root)
+    edition = settings.edition
+    config_problems = [p for p in settings.problems if p.code.startswith("config.")]
+    if edition is None or config_problems:
+        for problem in config_problems or [Problem("mkdocs.yml", 1, 1, "no extra.edition block to write CITATION.cff from; add one", "config.missing")]:
+            print(problem)
+        return 1
+    from .config import read_config
+
+    data = read_config(root / "mkdocs.yml").data
+    (root / CFF_FILE).write_text(citation_cff(edition, str(data.get("site_url") or ""), str(data.get("repo_url") or "")), encoding="utf-8")
+    print(f"wrote {CFF_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,573 @@
+"""The edition's MkDocs events: the pure package wired into a build.
+
+An edition's ``hooks/edition.py`` only binds these events (``EditionHooks().events()``). Only translation between
+MkDocs objects and plain data lives here; the checks are in :mod:`scholarly_edition.checks` and run the same way
+standalone (``python -m scholarly_edition check``). Everything one build knows is one :class:`Build`, made in
+``on_config``: ``mkdocs serve`` reuses the hook between rebuilds, and nothing of one build leaks into the next.
+Every contact with mkdocs-bibtex goes through :mod:`scholarly_edition.bibtex_adapter`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import posixpath
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import CombinedEvent, event_priority
+
+from . import assets, bibliography, book, guard, pages, scholarly, webfont, webpage
+from . import notes as editorial_notes
+from .bibdata import plain
+from .bibtex_adapter import BibtexPlugin, citation_blocks, quiet_unknown_keys
+from .checks import CheckSession, settings_from_config
+from .citation_run import CitationRun, in_background
+from .citations import find_citations
+from .config import CONFIG_FILE, EditionConfig, read_config, unreadable
+from .diagnostics import Problem, root_cause_first, skipped_note
+from .glossary import render_glossary_markdown
+from .rendered import check_rendered_html
+from .styles import StyleNotFound, resolve_csl_style
+from .terms import abbreviation_definitions, backlinks_markdown, rewrite_term_links, stable_heading_ids
+
+# Under the 'mkdocs' logger, so --strict counts our warnings (a plain getLogger(__name__) would not);
+# not get_plugin_logger, whose "hooks/edition: " prefix would stop editors from jumping to path:line:col.
+log = logging.getLogger("mkdocs.plugins.scholarly_edition")
+
+PACKAGE = Path(__file__).parent
+THEME = PACKAGE / "theme"  # templates, stylesheets and scripts, before Material's and after an edition's custom_dir
+STYLESHEETS = ["stylesheets/edition.css", "stylesheets/cite.css", "stylesheets/notes.css", "stylesheets/citations.css"]
+SCRIPTS = ["javascripts/edition.js", "javascripts/cite.js", "javascripts/notes.js", "javascripts/citations.js"]
+OFFLINE_WORKER_SHIM = "assets/javascripts/vendor/iframe-worker-shim.js"  # theme/, iframe-worker 1.0.4
+WEB_FONT = "fonts/source-serif-4"  # the text face's WOFF2 files (package and site); the site gets them subset
+
+
+@dataclass
+class Build:
+    """What one build knows: made in ``on_config``, dropped at its end."""
+
+    command: str  # 'serve' keeps serving with problems listed; 'build' fails on them
+    root: Path
+    session: CheckSession
+    bibtex: BibtexPlugin
+    csl: Path
+    edition: EditionConfig | None
+    preview: bool  # the preview read from disk (make preview): pages as files
+    one_run: bool  # every citation in one Pandoc run (else mkdocs-bibtex's own run per page: compared in tests)
+    bib_paths: list[Path]
+    bib_text: str
+    aliases: dict[str, str]  # key as written -> the key mkdocs-bibtex reads
+    notes: dict[str, str]  # alias -> the entry's verification note
+    docs_prefix: str
+    abbreviations_start: str  # the comment before the glossary's abbreviations, appended to every page's Markdown
+    csl_json: Path | None = None
+    run: CitationRun | None = None
+    author_date: bool = False
+    files: Any = None
+    to_report: list[Problem] = field(default_factory=list)
+    reported_links: set[str] = field(default_factory=set)
+    unreadable: set[str] = field(default_factory=set)
+    unknown_keys: set[str] = field(default_factory=set)
+    page_keys: dict[str, list[str]] = field(default_factory=dict)
+    style_order: dict[str, int] | None = None
+    essay_cited: list[str] = field(default_factory=list)
+    note_entries: list = field(default_factory=list)
+    citations: scholarly.Citations | None = None
+
+    @property
+    def known(self) -> set[str]:
+        return set(self.aliases.values())
+
+
+class _DropMkDocsDuplicates(logging.Filter):
+    """MkDocs' own link, anchor and nav validation stays on as a safety net, but where our checks already
+    reported the page with path:line:col, MkDocs' place-less line for the same page is dropped."""
+
+    def __init__(self, hooks: "EditionHooks"):
+        super().__init__()
+        self.hooks = hooks
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        build = self.hooks.build
+        if build is None:
+            return True
+        message = record.getMessage()
+        page = re.match(r"Doc file '([^']+)' contains a link", message)
+        if page and build.docs_prefix + page.group(1) in build.reported_links:
+            return False
+        if message.startswith("The following pages exist in the docs directory"):
+            listed = [line.strip().lstrip("- ").strip() for line in message.splitlines()[1:] if line.strip()]
+            return not listed or not all(build.docs_prefix + src in build.reported_links for src in listed)
+        return True
+
+
+def _install_filter(hooks: "EditionHooks") -> None:
+    for name in ("mkdocs.structure.pages", "mkdocs.structure.nav"):
+        logger = logging.getLogger(name)
+        for old in [f for f in logger.filters if isinstance(f, _DropMkDocsDuplicates)]:
+            logger.removeFilter(old)  # a hook module loaded again (mkdocs serve) replaces its filter
+        logger.addFilter(_DropMkDocsDuplicates(hooks))
+
+
+class EditionHooks:
+    """The MkDocs events of an edition; one instance per hook module (see :meth:`events`)."""
+
+    def __init__(self) -> None:
+        self.command = "build"
+        self.build: Build | None = None
+        self._workdir: Path | None = None
+        quiet_unknown_keys()
+        _install_filter(self)
+        self.on_page_markdown = CombinedEvent(self._generate_and_guard, self._restore_hidden_at)
+
+    def events(self) -> dict[str, Any]:
+        """The ``on_*`` names MkDocs looks for in a hook module, bound to this instance."""
+        return {name: getattr(self, name) for name in dir(self) if name.startswith("on_")}
+
+    # ------------------------------------------------------------------------------------ reporting
+
+    def report(self, problems: list[Problem]) -> None:
+        """Problems are kept until the build ends (``flush_report``), so they are listed sorted by file and line,
+        unreadable files first, whichever event found them."""
+        if self.build is not None:
+            self.build.to_report.extend(problems)
+
+    def flush_report(self) -> int:
+        """Log every problem kept by ``report``; return how many were logged as errors."""
+        if self.build is None:
+            return 0
+        found, self.build.to_report = self.build.to_report, []
+        return _log_problems(found)
+
+    # ------------------------------------------------------------------------------------ events
+
+    def on_startup(self, command, dirty):
+        self.command = command
+
+    def on_shutdown(self):
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    def on_build_error(self, error):
+        self.flush_report()  # a build that stops early still lists what was found
+
+    def _scratch(self) -> Path:
+        """One scratch folder per process (``mkdocs serve`` rebuilds reuse it), removed when MkDocs exits."""
+        if self._workdir is None:
+            self._workdir = Path(tempfile.mkdtemp(prefix="edition-"))
+        return self._workdir
+
+    @event_priority(100)  # before mkdocs-bibtex's on_config, which reads csl_file and the .bib files
+    def on_config(self, config):
+        self.build = None
+        root = Path(config.config_file_path).parent
+        bibtex = BibtexPlugin.of(config.plugins)
+        if bibtex is None:
+            raise PluginError(f"{CONFIG_FILE}: the 'bibtex' plugin (mkdocs-bibtex) is required by the edition's hook; add it under plugins")
+        try:
+            source = read_config(Path(config.config_file_path))  # the one reader of the edition's block
+        except Exception as exc:  # MkDocs read it a moment ago; this can only be a race with an editor saving
+            raise PluginError(str(unreadable(exc))) from None
+        settings = settings_from_config(root, source)
+        config_errors = [p for p in settings.problems if p.code.startswith("config.")]
+        if config_errors:  # the configuration is wrong: one line per key, then stop, before anything is built
+            shown, _ = root_cause_first(config_errors)
+            raise PluginError("\n".join(str(p) for p in shown))
+        try:
+            csl = resolve_csl_style(str(bibtex.csl_file or ""), root)
+        except StyleNotFound as exc:
+            raise PluginError(f"{CONFIG_FILE}: {exc} [config.csl_style]") from None
+        bibtex.csl_file = str(csl)
+        edition = settings.edition
+        self._wire_theme(config, edition)
+        offline = config.plugins.get("material/offline") or config.plugins.get("offline")
+        preview = offline is not None and offline.config.enabled
+        if preview:
+            config.use_directory_urls = False  # what the offline plugin sets too, but after this hook has run
+            # Material's offline plugin would add the worker shim from unpkg.com; a local copy is added instead
+            # (the plugin adds nothing when a polyfill named iframe-worker is already there).
+            config.extra["polyfills"] = [*config.extra.get("polyfills", []), OFFLINE_WORKER_SHIM]
+        session = CheckSession(settings)
+        found = session.load_data()
+        feed, keys, bib_text, aliases = _feeds(session, self._scratch())
+        bibtex.read_only(str(keys))
+        self.build = build = Build(
+            command=self.command, root=root, session=session, bibtex=bibtex, csl=csl, edition=edition, preview=preview,
+            one_run=os.environ.get("EDITION_BATCH_CITATIONS", "true").lower() != "false",
+            bib_paths=[feed],  # only entries that parse; a broken one is reported, not a Pandoc crash
+            bib_text=bib_text, aliases=aliases,
+            notes=bibliography.verification_notes({aliases[k]: {"note": plain(e.fields.get("note", ""))} for k, e in session.entries.items()}),
+            docs_prefix=settings.shown(settings.docs_dir).rstrip("/") + "/",
+            abbreviations_start=f"\n\n<!-- abbreviations from {settings.shown(settings.glossary_file)} -->\n",
+        )
+        self.report(found)
+        if build.one_run:  # the CSL JSON for the one citeproc run: Pandoc's reading of the model
+            handle, name = tempfile.mkstemp(suffix=".json", dir=self._scratch())  # its own file: serve rebuilds overlap
+            os.close(handle)
+            build.csl_json = Path(name)
+            items = [dict(item, id=aliases.get(item.get("id"), item.get("id"))) for item in session.bibliography.csl_items]
+            build.csl_json.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+        return config
+
+    def _wire_theme(self, config, edition: EditionConfig | None) -> None:
+        """The generator's templates, stylesheets and scripts, under the edition's own (custom_dir, extra_css)."""
+        dirs = config.theme.dirs
+        if str(THEME) not in dirs:
+            dirs.insert(1 if config.theme.custom_dir else 0, str(THEME))
+        config.extra_css[:0] = [s for s in STYLESHEETS if s not in config.extra_css]
+        scripts = {str(s) for s in config.extra_javascript}
+        config.extra_javascript[:0] = [s for s in SCRIPTS if s not in scripts]
+        config.extra["edition_view"] = _template_view(edition)
+
+    def on_files(self, files, config):
+        # Every page's sources are checked here, before any page renders: the glossary page lists where each
+        # term is used, so it needs all pages scanned first. One pass per page keeps the checks linear.
+        build = self.build
+        session = build.session
+        found, sources = [], {}
+        for file in files.documentation_pages():
+            shown = session.settings.shown(Path(file.abs_src_path))
+            try:
+                sources[file.src_uri] = (shown, file.content_string)
+            except UnicodeDecodeError as exc:
+                found.append(Problem(shown, 1, 1, f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", "page.encoding"))
+                build.unreadable.add(file.src_uri)
+        session.problems += found
+        build.bibtex.hand_pandoc(build.bib_text)
+        # One citation system: author-date in the text, linked to a reference list per page; no footnotes.
+        build.author_date = build.bibtex.author_date_only()
+        build.files = files
+        if build.one_run:
+            self._start_citation_run(sources)  # in the background, while the pages are checked
+        found += session.check_pages(sources)
+        build.reported_links = {p.path for p in found if p.code.startswith(("link.", "page.not_in_nav"))}
+        self.report(found)
+        # A page MkDocs cannot decode would end the build with a traceback; it is reported above instead.
+        for src in build.unreadable:
+            files.remove(files.get_file_from_path(src))
+        return files
+
+    def _start_citation_run(self, sources: dict) -> None:
+        """Every citation of every page (and of the glossary) and every entry for the bibliography page, in one
+        Pandoc run. Unknown keys are left out: they are reported and never reach mkdocs-bibtex."""
+        build = self.build
+        session = build.session
+        if not build.bibtex.has_registry or not session.entries:
+            return
+        text = "\n".join(body for _, body in sources.values()) + "\n" + render_glossary_markdown(session.terms)
+        known = build.known
+        blocks, seen = [], set()
+        guarded = guard.protect_non_prose(self._aliased(text))
+        for block in citation_blocks(guarded):
+            if str(block) in seen or any(c.key not in known for c in block.citations):
+                continue
+            seen.add(str(block))
+            blocks.append(str(block))
+        for _, _, narrative, _ in guard.narrative_citations(guarded, find_citations(guarded)[0], known):
+            if narrative not in seen:  # "@key" in running text: Pandoc's "Author (2010)"
+                seen.add(narrative)
+                blocks.append(narrative)
+        csl_json, csl = build.csl_json, build.csl
+        build.run = CitationRun(blocks, in_background(lambda: bibliography.format_citation_blocks(blocks, csl_json, csl)))
+
+    def _citation_texts(self) -> CitationRun | None:
+        """Pandoc's answer, waited for once and put in mkdocs-bibtex's caches; None without a run."""
+        run = self.build.run
+        if run is None:
+            return None
+        if not run.ready:
+            try:
+                inline, references = run.wait()
+            except Exception as exc:  # Pandoc missing or failing: one line, not a traceback
+                raise PluginError(f"Pandoc could not format the citations: {exc.__class__.__name__}: {' '.join(str(exc).split())[:300]}") from None
+            self.build.bibtex.fill(inline, references)
+        return run
+
+    @event_priority(50)  # generated Markdown and our guards come before mkdocs-bibtex formats citations
+    def _generate_and_guard(self, markdown, page, config, files):
+        build = self.build
+        session = build.session
+        run = self._citation_texts()
+        if isinstance(page.meta.get("description"), str):
+            page.meta["description"] = webpage.typographic_quotes(page.meta["description"])
+        glossary_page = session.settings.glossary_page
+        markdown = rewrite_term_links(stable_heading_ids(markdown), session.index, page.file.src_uri, glossary_page)
+        if pages.GLOSSARY_MARKER in markdown:
+            used_in = {t.term: backlinks_markdown(t, session.term_uses, session.titles, glossary_page) for t in session.terms}
+            markdown = markdown.replace(pages.GLOSSARY_MARKER, render_glossary_markdown(session.terms, used_in, session.index.lookup))
+        if pages.BIBLIOGRAPHY_MARKER in markdown:
+            texts = run.references if run is not None else None
+            known = build.known
+            if texts and set(texts) >= known:  # in the style's order, as Pandoc gave them
+                listing = pages.reference_list_from_texts({k: v for k, v in texts.items() if k in known})
+            else:  # citations not in one run: one more Pandoc run for the list
+                listing = pages.reference_list_markdown(bibliography.render_reference_list(build.bib_paths, build.csl))
+            markdown = markdown.replace(pages.BIBLIOGRAPHY_MARKER, listing)
+        # Generated parts (glossary sources) may cite keys too; unknown ones are reported where they are
+        # written (page or glossary file) and must not reach mkdocs-bibtex.
+        unknown = {use.key for use in find_citations(markdown)[0] if use.key not in session.entries}
+        build.unknown_keys |= unknown
+        markdown = guard.protect_non_prose(self._aliased(guard.defuse_unknown_keys(markdown, unknown)))
+        if build.author_date:
+            markdown, narrative_keys = self._narrative_citations(markdown)
+            markdown = self._note_page_references(markdown, page, narrative_keys)
+        # Every abbreviation gets its tooltip from the glossary source (Python-Markdown's abbr extension).
+        return markdown + build.abbreviations_start + abbreviation_definitions(session.terms) + "\n"
+
+    def _aliased(self, markdown: str) -> str:
+        """Keys mkdocs-bibtex cannot read whole (``@doi:10.1/x``, ``@{https://...}``) under their aliases."""
+        aliases = self.build.aliases
+        if all(k == a for k, a in aliases.items()):
+            return markdown
+        return guard.alias_citations(markdown, find_citations(markdown)[0], aliases)
+
+    def _narrative_citations(self, markdown: str) -> tuple[str, list[str]]:
+        """Narrative citations ("@key", "@key [p. 3]") put in as Pandoc formats them, before mkdocs-bibtex would
+        print the full reference there; the keys, for the page's reference list. Left to mkdocs-bibtex when it
+        formats each page itself (EDITION_BATCH_CITATIONS=false)."""
+        run = self.build.run
+        if run is None or "@" not in markdown:
+            return markdown, []
+        texts = run.inline
+        found = guard.narrative_citations(markdown, find_citations(markdown)[0], self.build.known)
+        spans = [(start, end, texts[text]) for start, end, text, _ in found if text in texts]
+        return guard.replace_spans(markdown, spans), [key for _, _, text, key in found if text in texts]
+
+    def _note_page_references(self, markdown: str, page, also: list[str]) -> str:
+        """Remember the sources the page cites (as mkdocs-bibtex will read them), for its reference list; where
+        the page writes mkdocs-bibtex's bibliography command, the list goes there instead of at the end."""
+        known = self.build.known
+        cited = [c.key for block in citation_blocks(markdown) for c in block.citations] + also
+        self.build.page_keys[page.file.src_uri] = list(dict.fromkeys(k for k in cited if k in known))
+        return markdown.replace(self.build.bibtex.bib_command, pages.PAGE_REFERENCES_MARKER)
+
+    def _page_reference_texts(self, keys: list[str]) -> dict[str, str]:
+        """The formatted reference of each cited key, in the style's order."""
+        build = self.build
+        wanted = set(keys)
+        if build.run is not None:
+            return {k: text for k, text in build.run.references.items() if k in wanted}
+        # mkdocs-bibtex formatted the page itself (EDITION_BATCH_CITATIONS=false): its cache has the texts, and one
+        # more Pandoc run per build gives the style's order
+        cache = build.bibtex.reference_texts()
+        if build.style_order is None:
+            build.style_order = bibliography.style_order(build.bib_paths, build.csl)
+        order = build.style_order
+        return {k: cache[k] for k in sorted(wanted, key=lambda k: order.get(k, len(order))) if k in cache}
+
+    @event_priority(-100)  # after mkdocs-bibtex: the page's reference list; put back the '@' hidden in code and URLs
+    def _restore_hidden_at(self, markdown, page, config, files):
+        keys = self.build.page_keys.pop(page.file.src_uri, None)
+        if keys is not None:
+            heading = None if pages.PAGE_REFERENCES_MARKER in markdown else pages.REFERENCES_HEADING
+            markdown = pages.place_page_references(markdown, pages.page_references_markdown(self._page_reference_texts(keys), heading))
+        return guard.restore_non_prose(markdown)
+
+    def on_page_content(self, html, page, config, files):
+        build = self.build
+        session = build.session
+        shown = session.settings.shown(Path(page.file.abs_src_path))
+        found = check_rendered_html(html, page.file.content_string, shown, build.unknown_keys)
+        session.problems += found
+        self.report(found)
+        html = bibliography.link_citations(bibliography.unescape_entry_dollars(bibliography.unescape_link_text(html)))
+        html = bibliography.mark_partly_verified(html, build.notes)
+        html = webpage.mark_first_abbreviations(html)
+        words = webpage.reading_text(html, bibliography.without_citation_links(page.markdown.split(build.abbreviations_start)[0]))
+        html = webpage.add_reading_time(html, webpage.reading_minutes(words))
+        if not page.url.endswith("/") and page.url:  # pages as files (the preview): raw HTML links were written for folders
+            html = webpage.folder_hrefs_to_files(html, book.page_url(page.file.src_uri), page.url)
+        edition = build.edition
+        if edition is not None and page.file.src_uri == edition.essay.page:
+            build.essay_cited = list(dict.fromkeys(re.findall(r'class="csl-entry" id="ref-([^"]+)"', html)))
+            downloads = {label: webpage.site_href(f"cite/{name}", page.url) for label, name in cite_files(edition).items()}
+            html = html.replace("<!-- cite:this -->", webpage.cite_block(self._citations(config), downloads))
+            html = self._key_editorial_notes(html, page, shown)
+            html = webpage.add_paragraph_tools(html)
+        if edition is not None and "<!-- cite:about -->" in html:
+            html = html.replace("<!-- cite:about -->", webpage.citing_section(self._citations(config), edition.essay.record_label))
+        return html
+
+    def _citations(self, config) -> scholarly.Citations:
+        """Every citation of the essay, from its record and its .bib entry, once per build (box, about page, PDF)."""
+        build = self.build
+        if build.citations is None:
+            edition = build.edition
+            entry = build.session.entries.get(edition.essay.bib_key)
+            build.citations = scholarly.citations(edition, essay_url(config, edition), str(build.csl), entry.csl if entry else None)
+        return build.citations
+
+    def _key_editorial_notes(self, html: str, page, shown: str) -> str:
+        """Editorial notes keyed to markers in the essay's text, as asides (scholarly_edition.notes); their search
+        entries are added to the index in on_post_build."""
+        html, notes, unkeyed = editorial_notes.key_notes(html)
+        html = editorial_notes.add_switch(html)
+        self.build.note_entries = editorial_notes.search_entries(notes, page.url)
+        source = page.file.content_string
+        for item in unkeyed:
+            if item.code == "notes.paraphrase":
+                continue  # a title that describes, not quotes: the marker at the paragraph's end is meant
+            at = source.find(f"Editorial note {item.number}:")
+            line = source.count("\n", 0, at) + 1 if at != -1 else 1
+            self.report([Problem(shown, line, 1, item.message, item.code, "warning")])
+        return html
+
+    @event_priority(100)  # before the search plugin indexes the page
+    def on_page_context(self, context, page, config, nav):
+        build = self.build
+        if build.preview and config.site_url:
+            # the preview's pages are files on disk; the address they name as theirs is the published one
+            page.canonical_url = config.site_url.rstrip("/") + "/" + book.page_url(page.file.src_uri)
+        page.edit_url = webpage.edit_url(page.file.src_uri, page.edit_url, config.repo_url, config.edit_uri, *self._edit_targets())
+        return context
+
+    def _edit_targets(self) -> tuple[set[str], dict[str, str]]:
+        """No edit button on the verbatim essay; the generated pages' buttons open the data they are made from."""
+        settings = self.build.session.settings
+        bibs = settings.bib_files
+        bib = settings.shown(bibs[0]) if len(bibs) == 1 else posixpath.commonpath([settings.shown(b) for b in bibs] or ["bib"]) + "/"
+        edition = self.build.edition
+        return ({edition.essay.page} if edition else set()), {settings.glossary_page: settings.shown(settings.glossary_file),
+                                                               settings.bibliography_page: bib}
+
+    def on_post_page(self, output, page, config):
+        build = self.build
+        edition = build.edition
+        if edition is not None and page.file.src_uri == edition.essay.page:
+            session = build.session
+            keys = {alias: key for key, alias in build.aliases.items()}
+            cited = [session.entries[keys[k]] for k in build.essay_cited if keys.get(k) in session.entries]
+            site = (config.site_url or "").rstrip("/") + "/"
+            tags = scholarly.head_tags(edition, page.canonical_url or "", f"{site}downloads/{edition.download('.pdf')}",
+                                       page.meta.get("description", ""), cited, f"{site}about/#licences")
+            output = webpage.inject_head(output, tags)
+        if not build.preview:  # from disk (the preview), a CORS-mode
+            output = webfont.add_preloads(output, webpage.site_href(WEB_FONT, page.url))  # preload is refused
+        output = editorial_notes.mark_article(editorial_notes.add_head_script(output))
+        if self.command != "serve":  # the live-reload script of `mkdocs serve` is inline and unhashed
+            output = webpage.add_csp(output, self._worker_shim_scripts(output))
+        return output
+
+    def _worker_shim_scripts(self, output: str) -> tuple[str, ...]:
+        """In the preview, the inline script the worker shim writes into its iframe, for the page's policy."""
+        url = webpage.search_worker_url(output)
+        if self.build is None or not self.build.preview or not url:
+            return ()
+        shim = (THEME / OFFLINE_WORKER_SHIM).read_text(encoding="utf-8")
+        return (webpage.iframe_worker_script(shim, url),)
+
+    def on_post_template(self, output_content, template_name, config):
+        # Pages made from templates alone (404.html) get the same Content Security Policy.
+        if template_name.endswith(".html") and self.command != "serve":
+            output_content = webpage.add_csp(output_content, self._worker_shim_scripts(output_content))
+        return output_content
+
+    def on_post_build(self, config):
+        build = self.build
+        site_dir = Path(config.site_dir)
+        self._index_editorial_notes(site_dir)  # after the search plugin has written its index
+        # Cross-page totals, after MkDocs has validated links and anchors, so one run lists everything.
+        session = build.session
+        self.report(session.finish())
+        listed = self.flush_report()
+        errors = session.errors
+        if errors and self.command != "serve":
+            raise PluginError(f"{listed} problem(s) in the sources (listed above); fix them and build again")
+        self._subset_web_font(site_dir)
+        stylesheets = [str(getattr(f, "path", f)) for f in config.extra_css]
+        assets.minify_files(site_dir, [*stylesheets, *(str(getattr(f, "path", f)) for f in config.extra_javascript)])
+        if build.preview:  # its pages cannot preload the faces (see on_post_page)
+            for name in stylesheets:
+                css = site_dir / name
+                if css.is_file():
+                    css.write_text(webfont.swap_where_not_preloaded(css.read_text(encoding="utf-8")), encoding="utf-8")
+        edition = build.edition
+        if edition is None:
+            return
+        url = essay_url(config, edition)
+        cite_dir = site_dir / "cite"
+        cite_dir.mkdir(parents=True, exist_ok=True)
+        names = cite_files(edition)
+        (cite_dir / names["BibTeX"]).write_text(scholarly.bibtex(edition, url), encoding="utf-8")
+        (cite_dir / names["RIS"]).write_text(scholarly.ris(edition, url), encoding="utf-8")
+        (cite_dir / names["CSL-JSON"]).write_text(json.dumps(scholarly.csl_json(edition, url), ensure_ascii=False, indent=2), encoding="utf-8")
+        # The offline edition is made from the pages just built, so it reads exactly as the site. Skipped in
+        # `serve` (seconds per rebuild); `make build` and `make pdf` always make it.
+        if edition.export and self.command != "serve" and not errors:
+            meta = book.book_meta(edition, config.site_url or "", self._citations(config).edition)
+            try:
+                written = book.export_book(site_dir, meta, edition.paper)
+            except Exception as exc:  # WeasyPrint/Pandoc failures: one line, not a traceback
+                raise PluginError(f"the PDF/EPUB export failed: {exc.__class__.__name__}: {' '.join(str(exc).split())[:300]}") from None
+            for path in written:
+                log.info(f"wrote {path.relative_to(site_dir)} ({path.stat().st_size // 1024} KiB)")
+
+    def _index_editorial_notes(self, site_dir: Path) -> None:
+        path = site_dir / "search" / "search_index.json"
+        if self.build.note_entries and path.is_file():
+            index = editorial_notes.add_search_entries(json.loads(path.read_text(encoding="utf-8")), self.build.note_entries)
+            path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+    def _subset_web_font(self, site: Path) -> None:
+        text = webfont.site_characters([p.read_text(encoding="utf-8") for p in site.rglob("*.html")])
+        for source in sorted((PACKAGE / WEB_FONT).glob("*.woff2")):
+            webfont.subset_woff2(source, site / WEB_FONT / source.name, text, cache=self._scratch())
+
+
+# ---------------------------------------------------------------------------------------- plain helpers
+
+def _log_problems(problems: list[Problem]) -> int:
+    shown, skipped = root_cause_first(problems)
+    for problem in shown:
+        if problem.severity == "error":
+            log.warning(str(problem))  # a warning, so --strict counts it; on_post_build fails the build
+        else:
+            log.info(f"warning: {problem}")
+    if skipped:
+        log.info(skipped_note(skipped))
+    return sum(p.severity == "error" for p in shown)
+
+
+def _feeds(session: CheckSession, workdir: Path) -> tuple[Path, Path, str, dict[str, str]]:
+    """What the build hands on, all from the one bibliography model: the .bib text for Pandoc (every file
+    as written, entries that cannot be formatted blanked, keys mkdocs-bibtex cannot read aliased), a
+    keys-only file for mkdocs-bibtex's pybtex (which only checks that a key exists), and the aliases."""
+    bib = session.bibliography
+    aliases = {key: guard.bibtex_alias(key) for key in session.entries}
+    texts = list(bib.texts)
+    for index in range(len(texts)):
+        spans = {k: e.span for k, e in session.entries.items() if e.file_index == index and e.span[1] > e.span[0]}
+        texts[index] = guard.aliased_text(texts[index], spans, aliases)
+    bib_text = "\n".join(texts)
+    feed = workdir / "edition.bib"
+    feed.write_text(bib_text + "\n", encoding="utf-8")
+    keys = workdir / "keys.bib"
+    keys.write_text(guard.keys_only_bib(aliases.values()), encoding="utf-8")
+    return feed, keys, bib_text, aliases
+
+
+def cite_files(edition: EditionConfig) -> dict[str, str]:
+    """The essay's citation downloads (site/cite/), named from the edition's slug."""
+    return {"BibTeX": edition.download(".bib"), "RIS": edition.download(".ris"), "CSL-JSON": edition.download(".json")}
+
+
+def essay_url(config, edition: EditionConfig) -> str:
+    return (config.site_url or "").rstrip("/") + "/" + book.page_url(edition.essay.page)
+
+
+def _template_view(edition: EditionConfig | None) -> dict | None:
+    """What the templates show of the edition (partials/source-file.html), as plain values."""
+    if edition is None:
+        return None
+    essay = edition.essay
+    return {"essay_page": essay.page, "published": essay.published.text(), "published_is_day": essay.published.day is not None,
+            "record_url": essay.record_url, "record_label": essay.record_label, "statement": edition.statement,
+            "branch": edition.repository_branch}
