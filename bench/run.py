@@ -8,7 +8,9 @@ terms at a realistic density, a 1,000-entry .bib) it times, as medians of repeat
   check     the standalone checker alone
   citeproc  Pandoc citeproc run once per page (what Quarto does), on the 200-page corpus
 the PDF/EPUB export of the real edition, and the check of each large real .bib file in tests/realworld/large/
-(cold and warm cache). Writes bench/results.md.
+(cold and warm cache). Writes bench/results.md. Also, at 200 and 1,000 pages, our build with EDITION_BATCH_CITATIONS=true
+(pages rendered before Pandoc answers get tokens, replaced later) against =wait (Pandoc waited for first), runs
+interleaved, outputs compared: bench/results-tokens.md (BENCH_ONLY=tokens for that part alone).
 """
 
 from __future__ import annotations
@@ -107,8 +109,12 @@ def plain_config(folder: Path) -> None:
 
 def main() -> None:
     repeats = int(os.environ.get("BENCH_REPEATS", "3"))
-    bib_results(repeats)  # bench/results-bib.md
-    if os.environ.get("BENCH_ONLY") == "bib":  # make bench-bib
+    only = os.environ.get("BENCH_ONLY")
+    if only != "tokens":
+        bib_results(repeats)  # bench/results-bib.md
+    if only != "bib":
+        tokens_results(max(repeats, 3))  # bench/results-tokens.md
+    if only:  # make bench-bib, or BENCH_ONLY=tokens
         return
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "20,200,1000").split(",")]
     rows = []
@@ -135,6 +141,54 @@ def main() -> None:
         weight = page_weight(real, "essay/")
         check_real = measure([PY, "-m", "scholarly_edition", "check", str(ROOT)], ROOT, repeats)
     write_results(rows, export, check_real, repeats, weight)
+
+
+def tokens_results(repeats: int) -> None:
+    """Our strict build with EDITION_BATCH_CITATIONS=true against =wait, at 200 and 1,000 pages, into bench/results-tokens.md.
+    Runs alternate (true, wait, true, wait, ...) so that other load on the machine falls on both modes alike; the last
+    output of each mode is compared with diff -rq, build times left out: sitemap.xml.gz (its gzip header) and the lines
+    of the git-revision-date plugin, which dates pages outside a git repository with the time of the build."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="edition-bench-tokens-") as tmp:
+        for size in (200, 1000):
+            site = generate(Path(tmp) / f"site{size}", size)
+            # A 'true' build first, not timed (a warm-up), with MkDocs' debug log: how many pages get tokens.
+            log = subprocess.run([PY, "-m", "mkdocs", "build", "--strict", "-v", "-d", str(site / "out-log")], cwd=site,
+                                 env=dict(ENV, EDITION_BATCH_CITATIONS="true"), capture_output=True, text=True)
+            tokens = next((line.split("citations: ", 1)[1] for line in log.stderr.splitlines() if "citations: one Pandoc run" in line), "?")
+            times = {"true": [], "wait": []}
+            for i in range(repeats):
+                for mode in times:
+                    print(f"[{size} pages] EDITION_BATCH_CITATIONS={mode}, run {i + 1} of {repeats} ...", flush=True)
+                    cmd = [PY, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site / f"out-{mode}")]
+                    times[mode].append(run(cmd, site, dict(ENV, EDITION_BATCH_CITATIONS=mode)))
+            diff = subprocess.run(["diff", "-rq", "-x", "sitemap.xml.gz", "-I", "git-revision-date-localized-plugin-date", "out-true", "out-wait"],
+                                  cwd=site, capture_output=True, text=True)
+            med = {m: (statistics.median(r[0] for r in t), max(r[1] for r in t)) for m, t in times.items()}
+            rows.append((size, med, [f"{r[0]:.2f}" for r in times["true"]], [f"{r[0]:.2f}" for r in times["wait"]],
+                         diff.stdout.strip() or diff.stderr.strip(), tokens))
+    lines = [f"# Citation tokens against waiting for Pandoc ({time.strftime('%Y-%m-%d')})", "",
+             f"Machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, Python {platform.python_version()}; "
+             f"medians of {repeats} runs of each mode, interleaved (true, wait, true, wait, ...), other work running on the machine. "
+             "The full strict build (`mkdocs build --strict`, EDITION_EXPORT=false) of the synthetic sites of `make bench`; "
+             "peak memory is the largest process's resident set. Outputs: `diff -rq` of the last build of each mode, leaving out "
+             "sitemap.xml.gz and the git-revision-date lines (build times: the synthetic site is not in git).", "",
+             "| pages | true (s) | wait (s) | gain of true over wait | peak MiB true / wait | runs true | runs wait | outputs |",
+             "|---:|---:|---:|---:|---|---|---|---|"]
+    gains = []
+    for size, med, runs_true, runs_wait, diff, _ in rows:
+        gain = (med["wait"][0] - med["true"][0]) / med["wait"][0] * 100
+        gains.append((size, gain))
+        same = "identical" if not diff else "differ: " + "; ".join(diff.splitlines()[:5])
+        lines.append(f"| {size} | {med['true'][0]:.2f} | {med['wait'][0]:.2f} | {gain:+.1f}% | {med['true'][1]} / {med['wait'][1]} | "
+                     f"{', '.join(runs_true)} | {', '.join(runs_wait)} | {same} |")
+    lines += [""] + [f"{size} pages, 'true': {tokens}" for size, *_, tokens in rows]
+    keep = any(gain >= 10 for _, gain in gains)
+    lines += ["", "Verdict: " + "; ".join(f"{gain:+.1f}% at {size:,} pages ({'clears' if gain >= 10 else 'below'} 10%)" for size, gain in gains)
+              + (" - the tokens earn their keep." if keep else " - the tokens do not clear the 10% bar."), ""]
+    text = "\n".join(lines)
+    (ROOT / "bench" / "results-tokens.md").write_text(text, encoding="utf-8")
+    print(text)
 
 
 def bib_results(repeats: int) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 import edition
 from scholarly_edition.checks import CheckSession, settings_from_config
-from scholarly_edition.hook import Build, EditionHooks, _DropMkDocsDuplicates
+from scholarly_edition.hook import Build, EditionHooks, _DropMkDocsDuplicates, batch_mode, toc_titles
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def hooks(tmp_path):
     """An instance with a minimal build state, as on_config would make it."""
     instance = EditionHooks()
     instance.build = Build(command="build", root=tmp_path, session=CheckSession(settings_from_config(tmp_path)), bibtex=None,
-                           csl=tmp_path / "style.csl", edition=None, preview=False, one_run=True, bib_paths=[], bib_text="",
+                           csl=tmp_path / "style.csl", edition=None, preview=False, batch_mode="true", bib_paths=[], bib_text="",
                            aliases={}, notes={}, docs_prefix="docs/", abbreviations_start="\n<!-- abbreviations -->\n")
     return instance
 
@@ -95,6 +95,21 @@ def test_mkdocs_place_less_link_lines_are_dropped_only_for_pages_already_reporte
     assert drop.filter(record("mkdocs.structure.pages", "Doc file 'about.md' contains a link 'x.md', but the target is not found"))
 
 
+@pytest.mark.parametrize(("value", "mode"), [(None, "true"), ("wait", "wait"), ("DEFERRED", "deferred"), ("False", "false")])
+def test_the_batch_mode_is_read_from_the_environment(monkeypatch, value, mode):
+    if value is None:
+        monkeypatch.delenv("EDITION_BATCH_CITATIONS", raising=False)
+    else:
+        monkeypatch.setenv("EDITION_BATCH_CITATIONS", value)
+    assert batch_mode() == mode
+
+
+def test_toc_titles_are_read_at_every_depth():
+    item = lambda title, *children: SimpleNamespace(title=title, children=list(children))  # noqa: E731
+    toc = [item("One", item("One.a", item("One.a.i"))), item("Two")]
+    assert toc_titles(toc) == ["One", "One.a", "One.a.i", "Two"]
+
+
 def test_mkdocs_bibtex_unknown_key_line_is_dropped_for_ours():
     from scholarly_edition.bibtex_adapter import LOGGER, _DropUnknownKey
 
@@ -112,7 +127,7 @@ def test_keys_are_written_under_their_aliases_only_where_they_differ(hooks):
     assert hooks._aliased("See [@doi:10.1000/xyz, p. 2] and [@smith2010].") == "See [@doi-10-1000-xyz, p. 2] and [@smith2010]."
 
 
-def test_narrative_citations_are_left_to_mkdocs_bibtex_without_a_run(hooks):
+def test_narrative_citations_are_left_to_mkdocs_bibtex_without_a_batch(hooks):
     hooks.build.aliases = {"smith2010": "smith2010"}
     assert hooks._narrative_citations("As @smith2010 argues.") == ("As @smith2010 argues.", [])
 

@@ -23,12 +23,12 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import CombinedEvent, event_priority
 
-from . import assets, bibliography, book, guard, pages, scholarly, webfont, webpage
+from . import assets, bibliography, book, deferred, guard, pages, scholarly, webfont, webpage
 from . import notes as editorial_notes
 from .bibdata import plain
 from .bibtex_adapter import BibtexPlugin, citation_blocks, quiet_unknown_keys
 from .checks import CheckSession, settings_from_config
-from .citation_run import CitationRun, in_background
+from .deferred import DeferredCitations
 from .citations import find_citations
 from .config import CONFIG_FILE, EditionConfig, read_config, unreadable
 from .diagnostics import Problem, root_cause_first, skipped_note
@@ -59,7 +59,7 @@ class Build:
     csl: Path
     edition: EditionConfig | None
     preview: bool  # the preview read from disk (make preview): pages as files
-    one_run: bool  # every citation in one Pandoc run (else mkdocs-bibtex's own run per page: compared in tests)
+    batch_mode: str  # see batch_mode()
     bib_paths: list[Path]
     bib_text: str
     aliases: dict[str, str]  # key as written -> the key mkdocs-bibtex reads
@@ -67,8 +67,12 @@ class Build:
     docs_prefix: str
     abbreviations_start: str  # the comment before the glossary's abbreviations, appended to every page's Markdown
     csl_json: Path | None = None
-    run: CitationRun | None = None
+    batch: DeferredCitations | None = None  # the one Pandoc run for every citation, and its placeholder tokens
+    pending: set[str] = field(default_factory=set)  # pages rendered with tokens, finished in on_page_context
+    with_tokens: int = 0
+    rerendered: int = 0
     author_date: bool = False
+    files: Any = None  # MkDocs' Files: a page rendered with tokens in the wrong place is rendered again
     to_report: list[Problem] = field(default_factory=list)
     reported_links: set[str] = field(default_factory=set)
     unreadable: set[str] = field(default_factory=set)
@@ -198,7 +202,7 @@ class EditionHooks:
         bibtex.read_only(str(keys))
         self.build = build = Build(
             command=self.command, root=root, session=session, bibtex=bibtex, csl=csl, edition=edition, preview=preview,
-            one_run=os.environ.get("EDITION_BATCH_CITATIONS", "true").lower() != "false",
+            batch_mode=batch_mode(),
             bib_paths=[feed],  # only entries that parse; a broken one is reported, not a Pandoc crash
             bib_text=bib_text, aliases=aliases,
             notes=bibliography.verification_notes({aliases[k]: {"note": plain(e.fields.get("note", ""))} for k, e in session.entries.items()}),
@@ -206,7 +210,7 @@ class EditionHooks:
             abbreviations_start=f"\n\n<!-- abbreviations from {settings.shown(settings.glossary_file)} -->\n",
         )
         self.report(found)
-        if build.one_run:  # the CSL JSON for the one citeproc run: Pandoc's reading of the model
+        if build.batch_mode != "false":  # the CSL JSON for the one citeproc run: Pandoc's reading of the model
             handle, name = tempfile.mkstemp(suffix=".json", dir=self._scratch())  # its own file: serve rebuilds overlap
             os.close(handle)
             build.csl_json = Path(name)
@@ -241,7 +245,8 @@ class EditionHooks:
         build.bibtex.hand_pandoc(build.bib_text)
         # One citation system: author-date in the text, linked to a reference list per page; no footnotes.
         build.author_date = build.bibtex.author_date_only()
-        if build.one_run:
+        build.files = files
+        if build.batch_mode != "false":
             self._start_citation_run(sources)  # in the background, while the pages are checked
         found += session.check_pages(sources)
         build.reported_links = {p.path for p in found if p.code.startswith(("link.", "page.not_in_nav"))}
@@ -252,8 +257,13 @@ class EditionHooks:
         return files
 
     def _start_citation_run(self, sources: dict) -> None:
-        """Every citation of every page (and of the glossary) and every entry for the bibliography page, in one
-        Pandoc run. Unknown keys are left out: they are reported and never reach mkdocs-bibtex."""
+        """One Pandoc run per build instead of mkdocs-bibtex's one per page: every citation of every page (and of
+        the glossary) and every entry for the bibliography page, formatted in the background. Until it answers,
+        mkdocs-bibtex's caches hold placeholder tokens, which pages render with; ``_take_batch`` then puts the
+        formatted texts in the caches and ``_put_citations_in`` in the pages rendered with tokens (`make bench`
+        measured what this overlap gains: bench/results-tokens.md). Citations are also labelled consistently
+        across the whole site (e.g. "2010a" everywhere, as in the bibliography), which one run per page cannot
+        do. Unknown keys are left out: they are reported and never reach mkdocs-bibtex."""
         build = self.build
         session = build.session
         if not build.bibtex.has_registry or not session.entries:
@@ -266,32 +276,40 @@ class EditionHooks:
             if str(block) in seen or any(c.key not in known for c in block.citations):
                 continue
             seen.add(str(block))
-            blocks.append(str(block))
+            blocks.append(block)
         for _, _, narrative, _ in guard.narrative_citations(guarded, find_citations(guarded)[0], known):
             if narrative not in seen:  # "@key" in running text: Pandoc's "Author (2010)"
                 seen.add(narrative)
                 blocks.append(narrative)
-        csl_json, csl = build.csl_json, build.csl
-        build.run = CitationRun(blocks, in_background(lambda: bibliography.format_citation_blocks(blocks, csl_json, csl)))
+        csl_json, csl, texts = build.csl_json, build.csl, [str(block) for block in blocks]
+        run = deferred.in_background(lambda: bibliography.format_citation_blocks(texts, csl_json, csl))
+        batch = DeferredCitations(blocks, sorted(known), run)
+        build.bibtex.fill(batch.inline_marks(), batch.reference_tokens())
+        build.batch = batch
 
-    def _citation_texts(self) -> CitationRun | None:
-        """Pandoc's answer, waited for once and put in mkdocs-bibtex's caches; None without a run."""
-        run = self.build.run
-        if run is None:
-            return None
-        if not run.ready:
-            try:
-                inline, references = run.wait()
-            except Exception as exc:  # Pandoc missing or failing: one line, not a traceback
-                raise PluginError(f"Pandoc could not format the citations: {exc.__class__.__name__}: {' '.join(str(exc).split())[:300]}") from None
-            self.build.bibtex.fill(inline, references)
-        return run
+    def _take_batch(self, wait: bool) -> bool:
+        """Install Pandoc's answer in mkdocs-bibtex's caches once it has come; True when citations are final."""
+        build = self.build
+        batch = build.batch
+        if batch is None or batch.ready:
+            return True
+        if not wait and build.batch_mode == "deferred":
+            return False
+        wait = wait or build.batch_mode == "wait"
+        try:
+            if not batch.resolve(wait):
+                return False
+        except Exception as exc:  # Pandoc missing or failing: one line, not a traceback
+            raise PluginError(f"Pandoc could not format the citations: {exc.__class__.__name__}: {' '.join(str(exc).split())[:300]}") from None
+        build.bibtex.fill(batch.inline, batch.references)
+        return True
 
     @event_priority(50)  # generated Markdown and our guards come before mkdocs-bibtex formats citations
     def _generate_and_guard(self, markdown, page, config, files):
         build = self.build
         session = build.session
-        run = self._citation_texts()
+        if not self._take_batch(wait=False) and deferred.cites_in_heading(markdown):
+            self._take_batch(wait=True)  # a heading's text is the title, TOC entry and anchor: no token there
         if isinstance(page.meta.get("description"), str):
             page.meta["description"] = webpage.typographic_quotes(page.meta["description"])
         glossary_page = session.settings.glossary_page
@@ -300,9 +318,11 @@ class EditionHooks:
             used_in = {t.term: backlinks_markdown(t, session.term_uses, session.titles, glossary_page) for t in session.terms}
             markdown = markdown.replace(pages.GLOSSARY_MARKER, render_glossary_markdown(session.terms, used_in, session.index.lookup))
         if pages.BIBLIOGRAPHY_MARKER in markdown:
-            texts = run.references if run is not None else None
+            batch = build.batch
+            # in the style's order once Pandoc has answered; until then tokens, put in that order afterwards
+            texts = None if batch is None else batch.references if batch.ready else batch.reference_tokens()
             known = build.known
-            if texts and set(texts) >= known:  # in the style's order, as Pandoc gave them
+            if texts and set(texts) >= known:
                 listing = pages.reference_list_from_texts({k: v for k, v in texts.items() if k in known})
             else:  # citations not in one run: one more Pandoc run for the list
                 listing = pages.reference_list_markdown(bibliography.render_reference_list(build.bib_paths, build.csl))
@@ -329,10 +349,10 @@ class EditionHooks:
         """Narrative citations ("@key", "@key [p. 3]") put in as Pandoc formats them, before mkdocs-bibtex would
         print the full reference there; the keys, for the page's reference list. Left to mkdocs-bibtex when it
         formats each page itself (EDITION_BATCH_CITATIONS=false)."""
-        run = self.build.run
-        if run is None or "@" not in markdown:
+        batch = self.build.batch
+        if batch is None or "@" not in markdown:
             return markdown, []
-        texts = run.inline
+        texts = batch.inline if batch.ready else batch.inline_marks()
         found = guard.narrative_citations(markdown, find_citations(markdown)[0], self.build.known)
         spans = [(start, end, texts[text]) for start, end, text, _ in found if text in texts]
         return guard.replace_spans(markdown, spans), [key for _, _, text, key in found if text in texts]
@@ -346,11 +366,16 @@ class EditionHooks:
         return markdown.replace(self.build.bibtex.bib_command, pages.PAGE_REFERENCES_MARKER)
 
     def _page_reference_texts(self, keys: list[str]) -> dict[str, str]:
-        """The formatted reference of each cited key, in the style's order."""
+        """The formatted reference of each cited key, in the style's order (tokens, put in that order when Pandoc
+        answers, if it has not yet)."""
         build = self.build
         wanted = set(keys)
-        if build.run is not None:
-            return {k: text for k, text in build.run.references.items() if k in wanted}
+        batch = build.batch
+        if batch is not None:
+            if batch.ready:
+                return {k: text for k, text in batch.references.items() if k in wanted}
+            tokens = batch.reference_tokens()
+            return {k: tokens[k] for k in sorted(wanted) if k in tokens}
         # mkdocs-bibtex formatted the page itself (EDITION_BATCH_CITATIONS=false): its cache has the texts, and one
         # more Pandoc run per build gives the style's order
         cache = build.bibtex.reference_texts()
@@ -368,6 +393,39 @@ class EditionHooks:
         return guard.restore_non_prose(markdown)
 
     def on_page_content(self, html, page, config, files):
+        if deferred.TOKEN.search(html):
+            if not self._take_batch(wait=False):
+                self.build.pending.add(page.file.src_uri)  # finished in on_page_context, when Pandoc has answered
+                return html
+            html = self._put_citations_in(html, page, config)
+        return self._finish_content(html, page, config)
+
+    def _put_citations_in(self, html: str, page, config) -> str:
+        """A page rendered with tokens gets its formatted citations; it then reads exactly as if it had been
+        rendered with them (its Markdown too, which the reading time counts)."""
+        build = self.build
+        batch = build.batch
+        build.with_tokens += 1
+        page.markdown = batch.restore_markdown(page.markdown)
+        result = batch.substitute_html(html, lambda texts: self._render_many(texts, config))
+        if result is None or any(deferred.TOKEN.search(title) for title in toc_titles(page.toc)):
+            # a token outside prose (a heading, raw HTML, inside emphasis, glued to a word) or a text that is not
+            # one paragraph: render the page again from its restored Markdown, exactly as without tokens
+            page.render(config, build.files)
+            result = page.content
+            build.rerendered += 1
+        return batch.reorder_entries(result)  # a reference list written with tokens was in key order
+
+    def _render_many(self, texts: list[str], config) -> list[str | None]:
+        """Formatted citations in Markdown as pages render them (same extensions, same abbreviations), as inline
+        HTML; None for a text that is not a single paragraph."""
+        import markdown
+
+        terms = self.build.session.terms
+        md = markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
+        return deferred.render_texts(texts, [t.abbr for t in terms if t.abbr], lambda source: md.convert(source + abbreviation_definitions(terms)))
+
+    def _finish_content(self, html: str, page, config) -> str:
         build = self.build
         session = build.session
         shown = session.settings.shown(Path(page.file.abs_src_path))
@@ -419,6 +477,10 @@ class EditionHooks:
     @event_priority(100)  # before the search plugin indexes the page
     def on_page_context(self, context, page, config, nav):
         build = self.build
+        if page.file.src_uri in build.pending:
+            build.pending.discard(page.file.src_uri)
+            self._take_batch(wait=True)
+            page.content = self._finish_content(self._put_citations_in(page.content, page, config), page, config)
         if build.preview and config.site_url:
             # the preview's pages are files on disk; the address they name as theirs is the published one
             page.canonical_url = config.site_url.rstrip("/") + "/" + book.page_url(page.file.src_uri)
@@ -470,6 +532,9 @@ class EditionHooks:
         build = self.build
         site_dir = Path(config.site_dir)
         self._index_editorial_notes(site_dir)  # after the search plugin has written its index
+        if build.batch is not None:  # `mkdocs build -v` shows how the one Pandoc run overlapped the pages
+            log.debug(f"citations: one Pandoc run; {build.with_tokens} page(s) rendered before it answered, "
+                      f"{build.rerendered} of them rendered again")
         # Cross-page totals, after MkDocs has validated links and anchors, so one run lists everything.
         session = build.session
         self.report(session.finish())
@@ -519,6 +584,18 @@ class EditionHooks:
 
 
 # ---------------------------------------------------------------------------------------- plain helpers
+
+def batch_mode() -> str:
+    """EDITION_BATCH_CITATIONS: 'true' (default: one background Pandoc run; pages rendered before it answers get
+    tokens), 'wait' (the same run, waited for before the first page: no tokens), 'deferred' (every page rendered
+    with tokens), 'false' (mkdocs-bibtex's own Pandoc run for every page). The last three are there to compare
+    outputs in tests and in `make bench`."""
+    return os.environ.get("EDITION_BATCH_CITATIONS", "true").lower()
+
+
+def toc_titles(items) -> list[str]:
+    return [text for item in items for text in (item.title, *toc_titles(item.children))]
+
 
 def _log_problems(problems: list[Problem]) -> int:
     shown, skipped = root_cause_first(problems)
