@@ -45,6 +45,7 @@ THEME = PACKAGE / "theme"  # templates, stylesheets and scripts, before Material
 STYLESHEETS = ["stylesheets/edition.css", "stylesheets/cite.css", "stylesheets/notes.css", "stylesheets/citations.css"]
 SCRIPTS = ["javascripts/edition.js", "javascripts/cite.js", "javascripts/notes.js", "javascripts/citations.js"]
 OFFLINE_WORKER_SHIM = "assets/javascripts/vendor/iframe-worker-shim.js"  # theme/, iframe-worker 1.0.4
+SEARCH_SEPARATOR = r"[\s\-\u2010-\u2015\u2018\u2019\u201a\u201c\u201d\u201e\u00ab\u00bb]+"
 WEB_FONT = "fonts/source-serif-4"  # the text face's WOFF2 files (package and site); the site gets them subset
 
 
@@ -189,6 +190,11 @@ class EditionHooks:
         bibtex.csl_file = str(csl)  # an unknown name was reported above, at its line (config.csl_style)
         edition = settings.edition
         self._wire_theme(config, edition)
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        if search is not None and not search.config.separator:
+            # Material's English default, [\s\-]+, keeps a curly quote on the word after it ("‘disposable"), so the
+            # word itself is not found; curly quotes and dashes separate words too.
+            search.config.separator = SEARCH_SEPARATOR
         offline = config.plugins.get("material/offline") or config.plugins.get("offline")
         preview = offline is not None and offline.config.enabled
         if preview:
