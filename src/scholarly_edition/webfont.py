@@ -30,10 +30,10 @@ def site_characters(pages: list[str]) -> str:
     return "".join(sorted(c for c in chars if c == " " or (c.isprintable() and not c.isspace())))
 
 
-# The faces a page uses, fetched with its stylesheets rather than after them. They are font-display: optional
-# (edition.css), so a face that is not ready at the first paint is not used on that visit (a face swapped in
-# later moved the text): the preload is what gets the faces used at all. Upright regular and bold are on every
-# page (text, headings); the italic where the page sets something in italics.
+# The faces a page uses, fetched with its stylesheets rather than after them, so that they are nearly always there
+# at the first paint. When they come later (a slow connection), font-display: swap shows them when they come, and
+# the fallback faces below, scaled to the text face's metrics, keep the text from moving when they do. Upright
+# regular and bold are on every page (text, headings); the italic where the page sets something in italics.
 PRELOAD_FACES = ("latin-400-normal", "latin-700-normal")
 ITALIC_FACE = "latin-400-italic"
 _ITALIC = re.compile(r'<(?:em|i|cite)\b|class="[^"]*\b(?:essay-occasion|author-note|verification-note)\b', re.I)
@@ -63,6 +63,50 @@ def swap_where_not_preloaded(css: str) -> str:
     a CORS-mode preload of a file:// URL). font-display: optional keeps the fallback when a face was not
     ready at the first paint, which without a preload is nearly always; "swap" shows the face when it comes."""
     return _OPTIONAL.sub("font-display:swap", css)
+
+
+# The text face's metrics and those of the serifs a reader's system has instead (units per em, ascent, descent,
+# line gap, mean advance width of running text). Source Serif 4 Regular: from the shipped file (fontTools), which
+# @capsizecss/metrics 4.3.0 gives too (ascent 1036, descent -335, line gap 0, mean width 479 of 1,000). Georgia and
+# Times New Roman: @capsizecss/metrics 4.3.0 (npm), widths weighted by English character frequencies. DejaVu Serif
+# (Linux): its own file's ascent and descent; its width as measured in Chromium, which shapes the text (kerning):
+# six paragraphs of English running text (59,319 px in Source Serif 4 against 64,257 px in DejaVu Serif at the
+# same size, a ratio of 0.92315; fontTools' advance widths alone gave 0.9306, and the text then still moved).
+TEXT_FACE_METRICS = {"units": 1000, "ascent": 1036, "descent": -335, "line_gap": 0, "width": 479}
+FALLBACK_METRICS = {
+    "Georgia": ({"units": 2048, "ascent": 1878, "descent": -449, "line_gap": 0, "width": 913},
+                ("Georgia", "Georgia Bold", "Georgia Italic", "Georgia Bold Italic")),
+    # width: Source Serif 4's 479 over the measured ratio of the two
+    "DejaVu Serif": ({"units": 2048, "ascent": 1901, "descent": -483, "line_gap": 0, "width": 2048 * 0.479 / 0.92315},
+                     ("DejaVu Serif", "DejaVu Serif Bold", "DejaVu Serif Italic", "DejaVu Serif Bold Italic")),
+    "Times New Roman": ({"units": 2048, "ascent": 1825, "descent": -443, "line_gap": 87, "width": 832},
+                        ("Times New Roman", "Times New Roman Bold", "Times New Roman Italic", "Times New Roman Bold Italic")),
+}
+
+
+def fallback_overrides(target: dict, fallback: dict) -> dict[str, float]:
+    """The @font-face descriptors that make ``fallback`` take the room ``target`` takes (the method of fontaine
+    and Next.js): scaled to the same mean width, and the target's ascent, descent and line gap at that scale."""
+    size = (target["width"] / target["units"]) / (fallback["width"] / fallback["units"])
+    return {"size-adjust": size, "ascent-override": target["ascent"] / target["units"] / size,
+            "descent-override": abs(target["descent"]) / target["units"] / size,
+            "line-gap-override": target["line_gap"] / target["units"] / size}
+
+
+def fallback_faces_css(family: str = "Source Serif 4") -> str:
+    """One fallback family per system serif ("Source Serif 4 Georgia", ...), each face from the system's own file
+    (local()), scaled by :func:`fallback_overrides`; listed after the text face in the font stack."""
+    rules = []
+    for name, (metrics, locals_) in FALLBACK_METRICS.items():
+        overrides = "; ".join(f"{key}: {value * 100:.2f}%" for key, value in fallback_overrides(TEXT_FACE_METRICS, metrics).items())
+        regular, bold = locals_[0], locals_[1]
+        for (weight, style), local in zip(((400, "normal"), (700, "normal"), (400, "italic"), (700, "italic")), locals_):
+            # an italic the system lacks: its upright face, slanted by the browser, rather than an unscaled serif
+            sources = [local] + ([bold if weight == 700 else regular] if style == "italic" else [])
+            src = ", ".join(f'local("{s}")' for s in sources)
+            rules.append(f'@font-face {{ font-family: "{family} {name}"; font-style: {style}; font-weight: {weight}; '
+                         f'src: {src}; {overrides}; }}')
+    return "\n".join(rules) + "\n"
 
 
 def subset_woff2(source: Path, target: Path, text: str, cache: Path | None = None) -> None:
