@@ -374,6 +374,7 @@ def book_meta(edition: EditionConfig, site_url: str, cite_as: str = "", bibliogr
         description=edition.description, keywords=list(edition.keywords), cite_as=cite_as, licence=list(edition.licence),
         language=edition.language, pages=list(edition.pages), slug=edition.slug,
         running_head=edition.running_head or edition.title, bibliography=bibliography,
+        date=(edition.date or edition.essay.published).iso(),
     )
 
 

@@ -410,6 +410,7 @@ def package_document(meta: BookMeta, manifest: list[tuple[str, str, str, str]], 
 <meta refines="#author" property="role" scheme="marc:relators">aut</meta>
 <dc:language>{esc(meta.language)}</dc:language>
 <dc:description>{esc(meta.description)}</dc:description>
+{f"<dc:date>{esc(meta.date)}</dc:date>" if meta.date else ""}
 {subjects}
 <dc:rights>{esc(' '.join(meta.licence))}</dc:rights>
 <meta property="dcterms:modified">{modified}</meta>

@@ -25,7 +25,6 @@ from mkdocs.plugins import CombinedEvent, event_priority
 
 from . import assets, bibliography, book, deferred, guard, pages, scholarly, webfont, webpage
 from . import notes as editorial_notes
-from .bibdata import plain
 from .bibtex_adapter import BibtexPlugin, citation_blocks, quiet_unknown_keys
 from .checks import CheckSession, settings_from_config
 from .deferred import DeferredCitations
@@ -211,7 +210,9 @@ class EditionHooks:
             batch_mode=batch_mode(),
             bib_paths=[feed],  # only entries that parse; a broken one is reported, not a Pandoc crash
             bib_text=bib_text, aliases=aliases,
-            notes=bibliography.verification_notes({aliases[k]: {"note": plain(e.fields.get("note", ""))} for k, e in session.entries.items()}),
+            # the note as a reader reads it: TeX's "13--15" as "13–15", as Pandoc prints the other fields
+            notes=bibliography.verification_notes({aliases[k]: {"note": scholarly.tex_text(e.fields.get("note", ""))}
+                                                   for k, e in session.entries.items()}),
             docs_prefix=settings.shown(settings.docs_dir).rstrip("/") + "/",
             abbreviations_start=f"\n\n<!-- abbreviations from {settings.shown(settings.glossary_file)} -->\n",
         )

@@ -22,6 +22,7 @@ class BookMeta:
     slug: str = "edition"
     bibliography: str = "bibliography.md"  # the page that holds every full reference once
     running_head: str = ""  # at the top of the pages; the title when empty
+    date: str = ""  # the edition's date (ISO 8601: a year, a month or a day): the EPUB's dc:date
 
 
 def page_url(src: str) -> str:

@@ -282,6 +282,7 @@ def bibtex(record: EditionConfig, page_url: str) -> str:
         ("title", _protect(essay.title)),
         ("booktitle", _protect(record.title)),
         ("editor", " and ".join(_bib_name(n) for n in record.editors)),
+        ("year", str((record.date or essay.published).year)),  # BibTeX's styles need it; biblatex reads date
         ("date", (record.date or essay.published).iso()),
         *([("origdate", essay.published.iso())] if record.date else []),
         *([("version", record.version)] if record.version else []),
