@@ -98,11 +98,11 @@ def test_paragraph_ids_are_written_in_the_source_so_they_stay_stable():
     assert ids == [f"p-{n}" for n in range(1, len(ids) + 1)] and len(ids) == 6
 
 
-def test_record_dates_reading_time_and_no_edit_link(essay_html):
+def test_record_dates_no_reading_time_and_no_edit_link(essay_html):
     # The essay is verbatim (2010): its record's dates instead of a build date, and no edit button
     # (tests/test_reading.py checks the details and the other pages' edit links).
     assert "essay-record" in essay_html and "md-source-file__fact" not in essay_html
-    assert re.search(r'class="reading-time web-only">About \d+ minutes? to read<', essay_html)
+    assert "reading-time" not in essay_html and "minutes to read" not in essay_html  # no reading time: apparatus
     assert "/edit/main/docs/essay.md" not in essay_html
 
 

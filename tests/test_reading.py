@@ -32,17 +32,6 @@ def _tree(built_site: Path, page: str):
 
 # --- pure functions -------------------------------------------------------------------------------------------
 
-def test_essay_text_is_the_essay_paragraphs_only():
-    html = ('<h1>Title words here</h1><p class="essay-occasion">Not counted</p>'
-            '<p class="essay-text author-note">One two</p><div class="admonition"><p>editorial words</p></div>'
-            '<p class="essay-text" id="p-1">three <abbr title="Asia-Europe Meeting">ASEM</abbr>'
-            '<sup id="fnref:1"><a href="#fn:1">1</a></sup> four</p>')
-    assert webpage.essay_text(html) == "One two three ASEM four"
-    assert webpage.reading_text(html, "ignored markdown") == "One two three ASEM four"
-    assert webpage.reading_text("<p>no essay here</p>", "the page source") == "the page source"
-    assert webpage.reading_minutes(" ".join(["word"] * 1175)) == 6
-
-
 def test_only_the_first_abbreviation_in_running_text_is_marked():
     html = ('<h2 id="a"><abbr title="Asia-Europe Meeting">ASEM</abbr> group</h2>'
             '<p>The <abbr title="Asia-Europe Meeting">ASEM</abbr> and <abbr title="European Union">EU</abbr>, '
@@ -63,7 +52,7 @@ def test_edit_url_none_for_verbatim_data_file_for_generated_pages():
     assert webpage.edit_url("essay.md", f"{repo}/edit/main/docs/essay.md", *args) is None
     assert webpage.edit_url("glossary.md", f"{repo}/edit/main/docs/glossary.md", *args) == f"{repo}/edit/main/glossary/terms.yml"
     assert webpage.edit_url("bibliography.md", None, *args) == f"{repo}/edit/main/bib/refs.bib"
-    assert webpage.edit_url("about.md", f"{repo}/edit/main/docs/about.md", *args) == f"{repo}/edit/main/docs/about.md"
+    assert webpage.edit_url("about.md", f"{repo}/edit/main/docs/about.md", *args) is None  # a reading page: no pencil
     assert webpage.edit_url("glossary.md", "x", None, edit_uri, set(), generated) == "x"  # no repository: as MkDocs says
 
 
@@ -118,17 +107,13 @@ def test_served_font_covers_every_character_of_the_pages(built_site):
         assert missing == set(), page
 
 
-def test_reading_time_counts_the_essays_own_words(built_site):
-    tree = _tree(built_site, "essay")
-    paragraphs = tree.xpath('//p[contains(concat(" ", @class, " "), " essay-text ")]')
-    for sup in tree.xpath('//p[contains(@class, "essay-text")]//sup|//p[contains(@class, "essay-text")]//*[contains(@class, "para-tools")]'):
-        sup.drop_tree()
-    words = sum(len(re.findall(r"\w+", p.text_content())) for p in paragraphs)
-    page_words = len(re.findall(r"\w+", tree.xpath("//article")[0].text_content()))
-    shown = re.fullmatch(r"About (\d+) minutes? to read", tree.xpath('//p[contains(@class, "reading-time")]')[0].text_content())
-    assert shown, "no reading time on the essay page"
-    assert int(shown.group(1)) == max(1, round(words / 200))
-    assert page_words > 2 * words  # the notes and sources would make it much longer: they are not counted
+@pytest.mark.parametrize("page", ["", "essay", "glossary", "about", "context/aepf"])
+def test_reading_pages_carry_no_reading_time_and_no_theme_credit(built_site, page):
+    """The apparatus a reader does not need at the top of a page: no "About N minutes to read" (the glossary
+    said 24), no "Made with Material for MkDocs" in the footer (the about page credits the tools)."""
+    tree = _tree(built_site, page)
+    assert not tree.xpath('//*[contains(@class, "reading-time")]') and "minutes to read" not in tree.text_content()
+    assert "Made with" not in " ".join(tree.xpath("//footer")[0].text_content().split())
 
 
 def test_essay_page_has_no_build_date_and_no_edit_button(built_site):
@@ -138,9 +123,10 @@ def test_essay_page_has_no_build_date_and_no_edit_button(built_site):
     record = tree.xpath('//*[contains(@class, "essay-record")]')[0].text_content()
     assert "10 November 2010" in record
     assert tree.xpath('//*[contains(@class, "essay-record")]//a[contains(@href, "CONTRIBUTING.md")]')
-    # other pages keep their edit button and their last-updated date
+    # the other reading pages keep their last-updated date, and have no edit button either (only the pages made
+    # from data have one: test_generated_pages_edit_their_data_files)
     about = _tree(built_site, "about")
-    assert about.xpath('//a[@rel="edit"]/@href')[0].endswith("/edit/main/docs/about.md")
+    assert about.xpath('//a[@rel="edit"]') == [] and about.xpath('//*[contains(@class, "md-source-file__fact")]')
 
 
 def test_generated_pages_edit_their_data_files(built_site):
@@ -460,3 +446,44 @@ def test_essay_page_with_its_fonts_weighs_at_most_120_kb_gzipped(browser, base_u
     _, packed, _ = page_weight(built_site, "essay")
     print(f"essay page: {packed / 1024:.1f} KiB HTML+CSS+JS gzipped, {font_bytes / 1024:.1f} KiB fonts ({len(files)} files)")
     assert packed + font_bytes <= 120 * 1024, (packed, font_bytes)
+
+
+FIRST_SENTENCE_BOTTOM = """() => { const p = document.getElementById('p-1');
+  const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT); const range = document.createRange(); let node, started = false;
+  while ((node = walker.nextNode())) { const i = node.textContent.indexOf('.');
+    if (!started) { range.setStart(node, 0); started = true; }
+    if (i >= 0) { range.setEnd(node, i + 1); break; } }
+  return range.getBoundingClientRect().bottom; }"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_phone_shows_the_essays_first_sentence_on_the_first_screen(browser, base_url, scheme):
+    """At 390 x 844 the essay's first sentence is read without scrolling: the reading guide is one folded line,
+    the downloads come after the essay (before "Cite this essay"), and no reading time or edit pencil stands in
+    the way."""
+    context, page = _open(browser, base_url, 390, 844, scheme)
+    try:
+        assert page.evaluate(FIRST_SENTENCE_BOTTOM) <= 844
+        assert page.evaluate("!document.querySelector('article details.abstract').open")
+        assert page.evaluate("document.querySelector('.edition-downloads').getBoundingClientRect().top > "
+                             "document.querySelector('p.essay-text:last-of-type').getBoundingClientRect().top")
+        assert page.evaluate("document.querySelectorAll('.md-content__button, .reading-time').length") == 0
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("page_path", ["", "essay/", "about/", "context/aepf/"])
+def test_reading_pages_have_no_edit_pencil_and_the_header_is_not_a_coloured_bar(built_site, page_path):
+    tree = _tree(built_site, page_path.rstrip("/"))
+    assert not tree.xpath('//a[contains(@class, "md-content__button")]')
+    body = tree.xpath("//body")[0]
+    assert all(option.get("data-md-color-primary") in ("white", "black")
+               for option in tree.xpath('//input[@data-md-color-primary]')), "the header takes the page's colours"
+    assert body is not None
+
+
+def test_a_first_use_inside_a_folded_box_is_not_the_one_underlined():
+    html = ('<details class="abstract"><summary>How to read</summary><p>See <abbr title="Asia-Europe Meeting">ASEM</abbr>.</p></details>'
+            '<p class="essay-text" id="p-1">The <abbr title="Asia-Europe Meeting">ASEM</abbr> met.</p>')
+    out = webpage.mark_first_abbreviations(html)
+    assert out.count('class="first-use"') == 1 and out.index('class="first-use"') > out.index("</details>")

@@ -409,7 +409,7 @@ class EditionHooks:
 
     def _put_citations_in(self, html: str, page, config) -> str:
         """A page rendered with tokens gets its formatted citations; it then reads exactly as if it had been
-        rendered with them (its Markdown too, which the reading time counts)."""
+        rendered with them (its Markdown too, which the search index and the checks read)."""
         build = self.build
         batch = build.batch
         build.with_tokens += 1
@@ -442,8 +442,6 @@ class EditionHooks:
         html = bibliography.link_citations(bibliography.unescape_entry_dollars(bibliography.unescape_link_text(html)))
         html = bibliography.mark_partly_verified(html, build.notes)
         html = webpage.mark_first_abbreviations(html)
-        words = webpage.reading_text(html, bibliography.without_citation_links(page.markdown.split(build.abbreviations_start)[0]))
-        html = webpage.add_reading_time(html, webpage.reading_minutes(words))
         if not page.url.endswith("/") and page.url:  # pages as files (the preview): raw HTML links were written for folders
             html = webpage.folder_hrefs_to_files(html, book.page_url(page.file.src_uri), page.url)
         edition = build.edition

@@ -1,4 +1,4 @@
-"""Reader-facing additions to rendered pages: paragraph permalinks, 'Cite this', reading time, CSP."""
+"""Reader-facing additions to rendered pages: paragraph permalinks, 'Cite this', edit links, CSP."""
 
 from __future__ import annotations
 
@@ -72,29 +72,9 @@ def typographic_quotes(text: str) -> str:
     return re.sub(r'"([^"]*)"', "\u201c\\1\u201d", text).replace('"', "\u201d")
 
 
-def reading_minutes(text: str, words_per_minute: int = 200) -> int:
-    words = len(re.findall(r"\w+", text))
-    return max(1, round(words / words_per_minute))
-
-
-ESSAY_TEXT = re.compile(r'<p class="(?:[^"]* )?essay-text(?: [^"]*)?"[^>]*>(.*?)</p>', re.S)
-_NOT_READ = re.compile(r"<(sup|script|style)\b.*?</\1>", re.S)  # footnote markers are not words read
-
-
-def essay_text(page_html: str) -> str:
-    """The words of the essay's own paragraphs (author's note and essay, class essay-text), as plain text;
-    empty on a page without them. Editorial notes, headings and the header are not the essay."""
-    paragraphs = (re.sub(r"<[^>]+>", "", _NOT_READ.sub(" ", body)) for body in ESSAY_TEXT.findall(page_html))
-    return htmllib.unescape(" ".join(" ".join(paragraphs).split()))
-
-
-def reading_text(page_html: str, markdown: str) -> str:
-    """What the reading time counts: the essay's paragraphs where the page has them, else the page's source."""
-    return essay_text(page_html) or markdown
-
-
 _ABBR = re.compile(r'<abbr title="([^"]*)"')
-_NO_UNDERLINE = re.compile(r'<(h[1-6])\b.*?</\1>|<div class="csl-entry".*?</div>', re.S)
+# headings, reference entries and folded details (a first use hidden in a closed box would be the one marked)
+_NO_UNDERLINE = re.compile(r'<(h[1-6])\b.*?</\1>|<div class="csl-entry".*?</div>|<details\b.*?</details>', re.S)
 
 
 def mark_first_abbreviations(page_html: str) -> str:
@@ -115,11 +95,13 @@ def mark_first_abbreviations(page_html: str) -> str:
 
 def edit_url(src_uri: str, current: str | None, repo_url: str | None, edit_uri: str | None, verbatim: set[str],
              generated_from: dict[str, str]) -> str | None:
-    """Where a page's edit button leads (None: no button). A verbatim page has none; a generated page's leads
-    to the data it is made from (``generated_from``: page -> path in the repository); others keep ``current``."""
-    if src_uri in verbatim:
+    """Where a page's edit button leads (None: no button). Reading pages have none (the essay is verbatim; the
+    editors' pages are changed through pull requests, as CONTRIBUTING.md says); a page generated from data leads
+    to the data it is made from (``generated_from``: page -> path in the repository), where contributors add a
+    source or a term."""
+    if src_uri in verbatim or src_uri not in generated_from:
         return None
-    if src_uri not in generated_from or not repo_url:
+    if not repo_url:
         return current
     action_and_branch = (edit_uri or "edit/main/").strip("/").split("/")[:2]  # "edit/main/docs/" -> edit, main
     return "/".join([repo_url.rstrip("/"), *action_and_branch, generated_from[src_uri].lstrip("/")])
@@ -144,12 +126,6 @@ def folder_hrefs_to_files(page_html: str, folder_url: str, file_url: str) -> str
         return f'href="{site_href(target, file_url)}"' if not target.startswith("..") else match.group(0)
 
     return _SITE_FILE_HREF.sub(fix, page_html)
-
-
-def add_reading_time(page_html: str, minutes: int) -> str:
-    """'About N minutes to read' after the page title."""
-    line = f'<p class="reading-time web-only">About {minutes} minute{"s" if minutes != 1 else ""} to read</p>'
-    return re.sub(r"(</h1>)", r"\1" + line, page_html, count=1)
 
 
 def inject_head(page_html: str, tags: str) -> str:
