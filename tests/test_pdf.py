@@ -244,3 +244,16 @@ def test_paragraph_numbers_and_no_source_path_sentence():
                      '<p>Short definitions. The glossary is generated from one source file, <code>glossary/terms.yml</code>.</p>')
     assert '<span class="para-number" aria-hidden="true">12</span>Text.' in html
     assert "terms.yml" not in html and "Short definitions." in html
+
+
+def test_web_only_parts_go_and_pdf_only_parts_are_shown_in_the_book():
+    # each medium its own reading instructions: the site's box is .web-only, the PDF's a .pdf-only twin that the
+    # HTML hidden attribute keeps off the site (and out of the EPUB) and the book shows
+    html = transform('<div class="admonition abstract web-only"><p class="admonition-title">How to read</p>'
+                     '<p>On a small screen, select the number to open it.</p></div>'
+                     '<div class="pdf-only" hidden data-search-exclude><div class="admonition abstract">'
+                     '<p class="admonition-title">How to read</p><p>The note follows its paragraph.</p></div></div>')
+    assert "small screen" not in html
+    shown = lxml.html.fromstring(html).xpath('//*[contains(@class, "pdf-only")]')
+    assert len(shown) == 1 and shown[0].get("hidden") is None
+    assert "The note follows its paragraph." in shown[0].text_content()

@@ -1,7 +1,8 @@
 """The offline edition: one HTML book assembled from the built site, typeset to PDF (WeasyPrint) and EPUB (Pandoc).
 
 The book is made from the site's own rendered articles, so citations, notes and glossary read exactly as
-online. Web-only parts (navigation, buttons, permalinks, back-references) are removed; citation footnotes
+online. Web-only parts (navigation, buttons, permalinks, back-references, ``.web-only``) are removed and the
+parts for the PDF alone (``.pdf-only``, hidden on the site) shown; citation footnotes
 become real footnotes; every id gets a page prefix so links between pages work inside one document.
 """
 
@@ -26,6 +27,9 @@ WEB_ONLY = [
     ".md-content__button", "a.headerlink", ".md-source-file", "script", "form", "nav", "button", ".web-only",
     "a.footnote-backref", ".md-feedback", "aside.md-source-file",
 ]
+# What only the PDF says (its own reading instructions, say): on the page, an element of class pdf-only with the
+# HTML ``hidden`` attribute, which hides it on the site and in the EPUB with no stylesheet's help; the book shows it.
+PDF_ONLY = ".pdf-only"
 
 
 def _css(root, selector: str) -> list:
@@ -229,6 +233,8 @@ def article_for_book(page_html: str, src: str, book_urls: dict[str, str], site_u
     for selector in WEB_ONLY:
         for element in _css(article, selector):
             element.drop_tree()
+    for element in _css(article, PDF_ONLY):
+        element.attrib.pop("hidden", None)
     prefix = book_urls[page_url(src)]
     _drop_reference_footnotes(article, prefix, references)
     footnotes = {li.get("id"): li for li in article.xpath('.//div[@class="footnote"]//li[@id]')}
