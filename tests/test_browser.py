@@ -143,3 +143,29 @@ def test_page_is_clean_in_the_browser(page, base_url, path):
     assert page.console_errors == []
     foreign = sorted({r for r in page.requests if urlparse(r).hostname not in ("127.0.0.1",) and not r.startswith("data:")})
     assert foreign == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1366, 768)], ids=["390", "1366"])
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_passes_axe_in_both_schemes_at_both_widths_with_a_note_open(browser, base_url, path, scheme, width, height):
+    """WCAG 2.2 AA and axe's best practices in the light and the dark scheme, on a phone and a desktop; on the
+    essay page with a note open (a phone shows it in place, a desktop beside the text)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+    page = context.new_page()
+    try:
+        page.goto(base_url + path)
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == ("slate" if scheme == "dark" else "default")
+        marker = page.locator("sup.note-ref a").first
+        if marker.count():
+            marker.click()
+            page.wait_for_selector(".editorial-note.is-open", timeout=5000)
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}})
+        violations = [(v["id"], len(v["nodes"]), v["nodes"][0]["target"], v["nodes"][0].get("any", [{}])[0].get("message", "")[:160])
+                      for v in results.response["violations"]]
+        assert violations == []
+    finally:
+        context.close()
