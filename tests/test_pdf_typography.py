@@ -205,8 +205,6 @@ def test_no_running_head_on_an_opening_page(pdf):
 
 # --- each medium its own reading instructions ---
 
-@pytest.mark.xfail(strict=True, reason="docs/essay.md: the box 'How to read this edition' is the site's (.web-only); "
-                   "the PDF needs its own, a .pdf-only twin with the hidden attribute (book.PDF_ONLY): then drop this mark")
 def test_the_pdf_reading_instructions_are_the_pdfs(pdf):
     texts = page_texts(pdf)
     text = " ".join(" ".join(texts[i] for i in chapter_pages(texts, ESSAY, AFTER_ESSAY)).split())
