@@ -411,3 +411,16 @@ def test_the_switch_and_the_head_script_go_only_where_there_are_notes():
     bare = "<html><head></head><body>" + essay("no notes") + "</body></html>"
     assert notes.add_switch(bare) == bare and notes.add_head_script(bare) == bare
     assert notes.mark_article('<article class="md-content__inner md-typeset">' + bare + "</article>").count("has-editorial-notes") == 0
+
+
+def test_note_markers_run_in_reading_order_each_at_a_quoted_phrase(built_site):
+    """The markers in the essay's text read 1, 2, 3, ... (note 6 stood after note 7, at a paragraph's end, as its
+    title quoted no phrase); every note's title quotes the words its marker stands at."""
+    import lxml.html
+
+    tree = lxml.html.fromstring((built_site / "essay" / "index.html").read_text(encoding="utf-8"))
+    numbers = [int(n) for n in tree.xpath('//p[contains(@class, "essay-text")]//sup[contains(@class, "note-ref")]//text()') if n.strip().isdigit()]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 8, numbers
+    source = (ROOT / "docs" / "essay.md").read_text(encoding="utf-8")
+    titles = re.findall(r'^!!! note "Editorial note (\d+): (.*)"$', source, re.M)
+    assert titles and all(title.startswith("\u201c") for _, title in titles), [t for t in titles if not t[1].startswith("\u201c")]
