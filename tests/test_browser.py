@@ -169,3 +169,25 @@ def test_every_page_passes_axe_in_both_schemes_at_both_widths_with_a_note_open(b
         assert violations == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1366, 768), (1920, 1080)])
+def test_every_page_is_reachable_from_the_essay_page_at_every_width(browser, base_url, built_site, width, height):
+    """The essay page hides both sidebars for its notes, and from 1220 px Material hides the menu too: the foot
+    of every page lists the edition's pages, visible at every width."""
+    pages = sorted("" if p.parent == built_site else p.parent.relative_to(built_site).as_posix() + "/"
+                   for p in built_site.rglob("index.html"))
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        page.goto(base_url + "essay/")
+        page.wait_for_load_state("networkidle")
+        visible = set()
+        for link in page.locator("a[href]").all():
+            if link.is_visible():
+                target = page.evaluate("(a) => a.href", link.element_handle())
+                if target.startswith(base_url):
+                    visible.add(target[len(base_url):].split("#")[0].split("?")[0])
+        assert [p for p in pages if p not in visible] == []
+    finally:
+        context.close()
