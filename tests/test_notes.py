@@ -424,3 +424,39 @@ def test_note_markers_run_in_reading_order_each_at_a_quoted_phrase(built_site):
     source = (ROOT / "docs" / "essay.md").read_text(encoding="utf-8")
     titles = re.findall(r'^!!! note "Editorial note (\d+): (.*)"$', source, re.M)
     assert titles and all(title.startswith("\u201c") for _, title in titles), [t for t in titles if not t[1].startswith("\u201c")]
+
+
+NOTE_GEOMETRY = """() => {
+  const textRight = Math.max(...[...document.querySelectorAll('p.essay-text')].map(p => p.getBoundingClientRect().right));
+  const line = parseFloat(getComputedStyle(document.getElementById('p-1')).lineHeight);
+  const em = parseFloat(getComputedStyle(document.getElementById('p-1')).fontSize);
+  const notes = [...document.querySelectorAll('aside.editorial-note')].map(n => {
+    const m = document.getElementById('note-ref-' + n.id.replace('note-', '')); const r = n.getBoundingClientRect();
+    return {left: r.left, top: r.top, bottom: r.bottom, marker: m.getBoundingClientRect().top,
+            cue: getComputedStyle(n, '::after').content}; });
+  return {textRight, line, em, notes}; }"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
+def test_notes_stand_beside_their_phrase(browser, base_url, width, height):
+    """With no note open: the gutter between the text and the notes is at most 3 em; each note's top is within
+    one line of its marker unless the note before it fills that space; a folded note says how to read the rest."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        page.goto(base_url + "essay/")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_function("document.documentElement.classList.contains('notes-placed')")
+        g = page.evaluate(NOTE_GEOMETRY)
+        assert 0 < g["notes"][0]["left"] - g["textRight"] <= 3 * g["em"], g
+        previous_bottom = None
+        for n in g["notes"]:
+            allowed = n["marker"] + g["line"]
+            if previous_bottom is not None:
+                allowed = max(allowed, previous_bottom + g["line"])
+            assert n["top"] <= allowed + 1, (n, previous_bottom)
+            previous_bottom = n["bottom"]
+            assert n["cue"] not in ("none", "normal", ""), "a folded note shows that it goes on"
+    finally:
+        context.close()
