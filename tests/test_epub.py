@@ -319,3 +319,15 @@ def test_fonts_are_subset_only_used_faces_are_shipped_and_each_covers_its_text(b
         original = TTFont(PKG / "fonts" / posixpath.basename(path))
         assert len(font.getGlyphOrder()) < len(original.getGlyphOrder()) / 5, path
     assert ("italic", "normal") in {faces[p] for p in fonts}
+
+
+def test_editors_notes_name_themselves_once_and_come_before_the_sources(book, opf):
+    """Each editors' note's label is its back-link ("Editors' note 1", not "1. Editors' note 1"), and the notes
+    come before the list of sources their citations point to, in reading order."""
+    essay = next(doc for path, doc in documents(book, opf).items() if path.endswith("essay.xhtml"))
+    labels = [" ".join("".join(p.itertext()).split()) for p in essay.iter(f"{{{E.XHTML}}}p") if "editorial-note__label" in (p.get("class") or "")]
+    assert labels and all(re.match(r"Editors’ note \d+:", label) for label in labels), labels[:3]
+    backlinks = [a for a in essay.iter(f"{{{E.XHTML}}}a") if a.get("role") == "doc-backlink"]
+    assert len(backlinks) == len(labels) and all(a.text.startswith("Editors’ note") for a in backlinks)
+    order = [s.get("class") for s in essay.iter(f"{{{E.XHTML}}}section") if s.get("class") in ("notes", "references")]
+    assert order == ["notes", "references"], order

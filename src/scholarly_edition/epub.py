@@ -185,6 +185,17 @@ def make_notes(article) -> None:
         if first is None:
             first = etree.Element("p")
             content.insert(0, first)
+        permalink = next(iter(first.xpath('.//a[contains(concat(" ", @class, " "), " editorial-note__permalink ")]')), None)
+        if permalink is not None and len(backlinks) == 1:
+            # an editors' note already names itself ("Editors' note 1"): that name is its back-link, not "1." before it
+            permalink.attrib.clear()
+            permalink.attrib.update({k: v for k, v in backlinks[0].attrib.items()})
+            for child in content:
+                aside.append(child)
+            notes.append(aside)
+            if body.tag == "aside":
+                body.drop_tree()
+            continue
         # the note's number is its back-link, at the start of its first paragraph
         first.text, tail = "", first.text or ""
         for back in reversed(backlinks[1:]):
@@ -202,10 +213,16 @@ def make_notes(article) -> None:
     for block in _select(article, "div.footnote"):
         block.drop_tree()
     if notes:
-        section = etree.SubElement(article, "section", {"class": "notes", "aria-labelledby": "notes-heading"})
+        section = etree.Element("section", {"class": "notes", "aria-labelledby": "notes-heading"})
         heading = etree.SubElement(section, "h2", {"id": "notes-heading"})
         heading.text = "Notes"
         section.extend(notes)
+        # the notes before the page's list of sources, which their citations point to
+        references = next(iter(article.xpath('.//section[contains(concat(" ", @class, " "), " references ")]')), None)
+        if references is not None:
+            references.addprevious(section)
+        else:
+            article.append(section)
 
 
 def fix_heading_order(article) -> None:
