@@ -76,7 +76,7 @@ GLOSSES = {
     "experts group": "Migration Experts Group",
     "sending countries": "top three sending countries",
     "migrant population": "over 60 million",
-    "quoted initiatives": "quoted list of initiatives",
+    "quoted initiatives": "exchange of information on flows of migrants",
 }
 
 
