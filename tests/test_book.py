@@ -100,7 +100,7 @@ def test_pdf_metadata_outline_fonts_and_tags(pdf):
 
 def test_pdf_has_title_page_contents_with_page_numbers_and_author_date_citations(pdf):
     first = pdf.pages[0].extract_text()
-    for needle in ("Bonn Juego", "Eighth Asia-Europe People", "2-5 October 2010", "How to cite", "Open Font License"):
+    for needle in ("Bonn Juego", "Eighth Asia-Europe People", "2–5 October 2010", "How to cite", "Open Font License"):
         assert needle in first, needle
     contents = pdf.pages[1].extract_text()
     assert re.search(r"Glossary\s*\.+\s*\d+", contents) or re.search(r"Glossary[ .]*\d+", contents), contents
