@@ -133,13 +133,9 @@ def test_cite_this_paragraph_by_keyboard(page, base_url):
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_is_clean_in_the_browser(page, base_url, path):
-    from axe_playwright_python.sync_playwright import Axe
-
+    """No console error and no request to another host (axe-core: test_every_page_passes_axe_...)."""
     page.goto(base_url + path)
     page.wait_for_load_state("networkidle")
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}})
-    violations = [(v["id"], len(v["nodes"]), v["nodes"][0]["target"]) for v in results.response["violations"]]
-    assert violations == []
     assert page.console_errors == []
     foreign = sorted({r for r in page.requests if urlparse(r).hostname not in ("127.0.0.1",) and not r.startswith("data:")})
     assert foreign == []
