@@ -162,3 +162,10 @@ def test_nothing_says_the_essay_was_written_for_the_forum(built_site, pdf_text):
     claims = {name: m.group(0) for name, text in texts.items() for m in WRITTEN_FOR.finditer(ALLOWED.sub("", " ".join(text.split())))}
     assert claims == {}
     assert "By a participant in the Eighth Asia-Europe People" in " ".join(pdf_text.split())
+
+
+def test_the_pdf_gives_its_own_reading_instructions(pdf_text):
+    """The PDF's "How to read this edition" (a .pdf-only twin), not the EPUB's (.epub-only) nor the site's."""
+    flat = " ".join(pdf_text.split())
+    assert "How to read this edition" in flat and "in the margin" in flat
+    assert "at the end of this chapter" not in flat and "select the number" not in flat

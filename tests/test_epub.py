@@ -331,3 +331,12 @@ def test_editors_notes_name_themselves_once_and_come_before_the_sources(book, op
     assert len(backlinks) == len(labels) and all(a.text.startswith("Editors’ note") for a in backlinks)
     order = [s.get("class") for s in essay.iter(f"{{{E.XHTML}}}section") if s.get("class") in ("notes", "references")]
     assert order == ["notes", "references"], order
+
+
+def test_the_epub_gives_its_own_reading_instructions(book, opf):
+    """Each medium its own "How to read this edition": the EPUB's says where its notes are (the end of the
+    chapter), not the site's "select the number" nor the PDF's "in the margin"."""
+    essay = next(doc for path, doc in documents(book, opf).items() if path.endswith("essay.xhtml"))
+    text = " ".join("".join(essay.itertext()).split())
+    assert text.count("How to read this edition") == 1 and "at the end of this chapter" in text
+    assert "select the number" not in text and "The number in the margin" not in text

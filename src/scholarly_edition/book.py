@@ -25,7 +25,7 @@ from .publication import BookMeta, page_url
 
 WEB_ONLY = [
     ".md-content__button", "a.headerlink", ".md-source-file", "script", "form", "nav", "button", ".web-only",
-    "a.footnote-backref", ".md-feedback", "aside.md-source-file",
+    "a.footnote-backref", ".md-feedback", "aside.md-source-file", ".epub-only",
 ]
 # What only the PDF says (its own reading instructions, say): on the page, an element of class pdf-only with the
 # HTML ``hidden`` attribute, which hides it on the site and in the EPUB with no stylesheet's help; the book shows it.

@@ -36,8 +36,10 @@ EPUB_TYPE = "data-epub-type"  # stands for epub:type while the page is still an 
 # Parts of a built page that only make sense on the web (navigation, buttons, permalinks, forms, icons).
 WEB_ONLY = (
     ".md-content__button", "a.headerlink", ".md-source-file", "script", "form", "nav", "button", ".web-only",
-    ".md-feedback", "dialog", "svg",
+    ".md-feedback", "dialog", "svg", ".pdf-only",  # the PDF's own instructions are not the EPUB's
 )
+# What only the EPUB says (its own reading instructions): class epub-only with the hidden attribute on the site.
+EPUB_ONLY = ".epub-only"
 
 # Which elements the reading system sets in italic or bold: the same lists as book/epub.css, which styles
 # them explicitly, so that each font face is subset to exactly the characters set in it.
@@ -105,6 +107,8 @@ def clean_article(page_html: str, src: str):
     for selector in WEB_ONLY:
         for element in _select(article, selector):
             element.drop_tree()
+    for element in _select(article, EPUB_ONLY):
+        element.attrib.pop("hidden", None)
     return article
 
 
