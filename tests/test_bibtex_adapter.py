@@ -7,7 +7,6 @@ import importlib
 import subprocess
 from types import SimpleNamespace
 
-import pytest
 
 from conftest import ROOT
 from scholarly_edition import bibtex_adapter

@@ -125,14 +125,6 @@ def test_reference_list_entries_are_put_in_the_style_order():
     assert re.findall(r'id="ref-(\w)"', batch.reorder_entries(html)) == ["b", "c", "a"]
 
 
-def _batch(inline: dict, references: dict) -> deferred.DeferredCitations:
-    answer: Future = Future()
-    answer.set_result((inline, references))
-    batch = deferred.DeferredCitations(list(inline), list(references), answer)
-    assert batch.resolve(wait=True)
-    return batch
-
-
 def test_marked_tokens_become_linked_citations():
     batch = _batch({"[@a]": "([A 2010](#ref-a))"}, {"a": "A. 2010."})
     mark = batch.inline_marks()["[@a]"]

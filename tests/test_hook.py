@@ -21,7 +21,7 @@ def hooks(tmp_path):
     instance = EditionHooks()
     instance.build = Build(command="build", root=tmp_path, session=CheckSession(settings_from_config(tmp_path)), bibtex=None,
                            csl=tmp_path / "style.csl", edition=None, preview=False, batch_mode="true", bib_paths=[], bib_text="",
-                           aliases={}, notes={}, docs_prefix="docs/", abbreviations_start="\n<!-- abbreviations -->\n")
+                           aliases={}, notes={}, known=set(), docs_prefix="docs/", abbreviations_start="\n<!-- abbreviations -->\n")
     return instance
 
 
@@ -128,7 +128,7 @@ def test_keys_are_written_under_their_aliases_only_where_they_differ(hooks):
 
 
 def test_narrative_citations_are_left_to_mkdocs_bibtex_without_a_batch(hooks):
-    hooks.build.aliases = {"smith2010": "smith2010"}
+    hooks.build.aliases, hooks.build.known = {"smith2010": "smith2010"}, {"smith2010"}
     assert hooks._narrative_citations("As @smith2010 argues.") == ("As @smith2010 argues.", [])
 
 

@@ -12,7 +12,6 @@ import copy
 import html as htmllib
 import posixpath
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import lxml.html
@@ -21,7 +20,7 @@ from lxml import etree
 from . import __version__
 from .config import EditionConfig
 from .epub import write_epub
-from .publication import BookMeta, page_url
+from .publication import BookMeta, medium_article, page_url
 
 WEB_ONLY = [
     ".md-content__button", "a.headerlink", ".md-source-file", "script", "form", "nav", "button", ".web-only",
@@ -30,15 +29,6 @@ WEB_ONLY = [
 # What only the PDF says (its own reading instructions, say): on the page, an element of class pdf-only with the
 # HTML ``hidden`` attribute, which hides it on the site and in the EPUB with no stylesheet's help; the book shows it.
 PDF_ONLY = ".pdf-only"
-
-
-def _css(root, selector: str) -> list:
-    try:
-        return root.cssselect(selector)
-    except Exception:  # cssselect not installed: the selectors used here are simple
-        tag, _, cls = selector.partition(".")
-        xpath = f".//{tag or '*'}" + (f'[contains(concat(" ", normalize-space(@class), " "), " {cls} ")]' if cls else "")
-        return root.xpath(xpath)
 
 
 def _resolve(base: str, path: str) -> str:
@@ -225,16 +215,7 @@ def article_for_book(page_html: str, src: str, book_urls: dict[str, str], site_u
     is true for the page that holds the entries once).
     """
     references = references or {}
-    tree = lxml.html.fromstring(page_html)
-    found = tree.xpath("//article")
-    if not found:
-        raise ValueError(f"no <article> in the built page for {src}")
-    article = copy.deepcopy(found[0])
-    for selector in WEB_ONLY:
-        for element in _css(article, selector):
-            element.drop_tree()
-    for element in _css(article, PDF_ONLY):
-        element.attrib.pop("hidden", None)
+    article = medium_article(page_html, src, WEB_ONLY, PDF_ONLY)
     prefix = book_urls[page_url(src)]
     _drop_reference_footnotes(article, prefix, references)
     footnotes = {li.get("id"): li for li in article.xpath('.//div[@class="footnote"]//li[@id]')}

@@ -27,7 +27,7 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from .publication import BookMeta, page_url
+from .publication import BookMeta, medium_article, page_url, select
 
 XHTML = "http://www.w3.org/1999/xhtml"
 OPS = "http://www.idpf.org/2007/ops"
@@ -91,25 +91,9 @@ def _has_class(element, names: set[str]) -> bool:
     return bool(names & set((element.get("class") or "").split()))
 
 
-def _select(root, selector: str) -> list:
-    """'tag', '.class' or 'tag.class' as XPath (cssselect is not installed, and these are all we need)."""
-    tag, _, cls = selector.partition(".")
-    condition = f'[contains(concat(" ", normalize-space(@class), " "), " {cls} ")]' if cls else ""
-    return root.xpath(f".//{tag or '*'}{condition}")
-
-
 def clean_article(page_html: str, src: str):
-    """The page's article without its web-only parts."""
-    found = lxml.html.fromstring(page_html).xpath("//article")
-    if not found:
-        raise ValueError(f"no <article> in the built page for {src}")
-    article = copy.deepcopy(found[0])
-    for selector in WEB_ONLY:
-        for element in _select(article, selector):
-            element.drop_tree()
-    for element in _select(article, EPUB_ONLY):
-        element.attrib.pop("hidden", None)
-    return article
+    """The page's article as the EPUB has it: without the web's parts and the PDF's, with the EPUB's own."""
+    return medium_article(page_html, src, WEB_ONLY, EPUB_ONLY)
 
 
 def rewrite_links(article, src: str, files: dict[str, str], site_url: str) -> None:
@@ -141,7 +125,7 @@ def make_notes(article) -> None:
     A note is a Python-Markdown footnote (``div.footnote li[id]``) or an ``aside`` with an id that the text
     links to (editorial notes with a marker). Asides nobody links to stay where they are, as plain notes.
     """
-    bodies = {li.get("id"): li for li in [li for div in _select(article, "div.footnote") for li in div.xpath(".//li[@id]")]}
+    bodies = {li.get("id"): li for li in [li for div in select(article, "div.footnote") for li in div.xpath(".//li[@id]")]}
     bodies |= {aside.get("id"): aside for aside in article.xpath(".//aside[@id]")}
     refs: dict[str, list] = {}
     for link in article.xpath('.//a[starts-with(@href, "#")]'):
@@ -178,7 +162,7 @@ def make_notes(article) -> None:
             backlinks.append(back)
         aside = etree.Element("aside", {"id": note_id, EPUB_TYPE: "footnote", "role": "doc-footnote",
                                          "class": " ".join(filter(None, ["note", body.get("class")]))})
-        for old in _select(body, "a.footnote-backref"):
+        for old in select(body, "a.footnote-backref"):
             old.drop_tree()
         content = [copy.deepcopy(child) for child in body]
         if body.text and body.text.strip():
@@ -214,7 +198,7 @@ def make_notes(article) -> None:
         notes.append(aside)
         if body.tag == "aside":
             body.drop_tree()
-    for block in _select(article, "div.footnote"):
+    for block in select(article, "div.footnote"):
         block.drop_tree()
     if notes:
         section = etree.Element("section", {"class": "notes", "aria-labelledby": "notes-heading"})
@@ -246,9 +230,9 @@ def fix_heading_order(article) -> None:
 
 def mark_admonitions(article) -> None:
     """Material's boxes (editorial notes, reading advice) read as notes, their title as the note's label."""
-    for n, box in enumerate(_select(article, "div.admonition"), 1):
+    for n, box in enumerate(select(article, "div.admonition"), 1):
         box.set("role", "note")
-        title = [p for p in _select(box, "p.admonition-title") if p.getparent() is box]
+        title = [p for p in select(box, "p.admonition-title") if p.getparent() is box]
         if title:
             title[0].set("id", title[0].get("id") or f"admonition-{n}")
             box.set("aria-labelledby", title[0].get("id"))

@@ -64,6 +64,7 @@ class Build:
     bib_text: str
     aliases: dict[str, str]  # key as written -> the key mkdocs-bibtex reads
     notes: dict[str, str]  # alias -> the entry's verification note
+    known: set[str]  # the keys mkdocs-bibtex reads (the aliases' values), once per build
     docs_prefix: str
     abbreviations_start: str  # the comment before the glossary's abbreviations, appended to every page's Markdown
     csl_json: Path | None = None
@@ -82,10 +83,6 @@ class Build:
     essay_cited: list[str] = field(default_factory=list)
     note_entries: list = field(default_factory=list)
     citations: scholarly.Citations | None = None
-
-    @property
-    def known(self) -> set[str]:
-        return set(self.aliases.values())
 
 
 class _DropMkDocsDuplicates(logging.Filter):
@@ -209,7 +206,7 @@ class EditionHooks:
             command=self.command, root=root, session=session, bibtex=bibtex, csl=csl, edition=edition, preview=preview,
             batch_mode=batch_mode(),
             bib_paths=[feed],  # only entries that parse; a broken one is reported, not a Pandoc crash
-            bib_text=bib_text, aliases=aliases,
+            bib_text=bib_text, aliases=aliases, known=set(aliases.values()),
             # the note as a reader reads it: TeX's "13--15" as "13–15", as Pandoc prints the other fields
             notes=bibliography.verification_notes({aliases[k]: {"note": scholarly.tex_text(e.fields.get("note", ""))}
                                                    for k, e in session.entries.items()}),

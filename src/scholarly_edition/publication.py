@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
+
+import lxml.html
 
 
 @dataclass
@@ -33,3 +36,25 @@ def page_url(src: str) -> str:
     if stem.endswith("/index"):
         return stem[: -len("index")]
     return stem + "/"
+
+
+def select(root, selector: str) -> list:
+    """'tag', '.class' or 'tag.class' as XPath (cssselect is not installed, and these are all the exports need)."""
+    tag, _, cls = selector.partition(".")
+    condition = f'[contains(concat(" ", normalize-space(@class), " "), " {cls} ")]' if cls else ""
+    return root.xpath(f".//{tag or '*'}{condition}")
+
+
+def medium_article(page_html: str, src: str, leave_out, show: str):
+    """A copy of the built page's article for one medium: the parts for other media left out (``leave_out``:
+    selectors), and the parts for this one alone (``show``: a class hidden on the site) shown."""
+    found = lxml.html.fromstring(page_html).xpath("//article")
+    if not found:
+        raise ValueError(f"no <article> in the built page for {src}")
+    article = copy.deepcopy(found[0])
+    for selector in leave_out:
+        for element in select(article, selector):
+            element.drop_tree()
+    for element in select(article, show):
+        element.attrib.pop("hidden", None)
+    return article
