@@ -509,8 +509,7 @@ class EditionHooks:
             tags = scholarly.head_tags(edition, page.canonical_url or "", f"{site}downloads/{edition.download('.pdf')}",
                                        page.meta.get("description", ""), cited, f"{site}about/#licences")
             output = webpage.inject_head(output, tags)
-        if not build.preview:  # from disk (the preview), a CORS-mode
-            output = webfont.add_preloads(output, webpage.site_href(WEB_FONT, page.url))  # preload is refused
+        output = webfont.add_load_faces_script(output, webfont.faces_used([output]))  # decoded while parsing
         output = editorial_notes.mark_article(editorial_notes.add_head_script(output))
         if self.command != "serve":  # the live-reload script of `mkdocs serve` is inline and unhashed
             output = webpage.add_csp(output, self._worker_shim_scripts(output))
@@ -544,14 +543,13 @@ class EditionHooks:
         errors = session.errors
         if errors and self.command != "serve":
             raise PluginError(f"{listed} problem(s) in the sources (listed above); fix them and build again")
-        self._subset_web_font(site_dir)
+        faces = self._subset_web_font(site_dir)
         stylesheets = [str(getattr(f, "path", f)) for f in config.extra_css]
         assets.minify_files(site_dir, [*stylesheets, *(str(getattr(f, "path", f)) for f in config.extra_javascript)])
-        if build.preview:  # its pages cannot preload the faces (see on_post_page)
-            for name in stylesheets:
-                css = site_dir / name
-                if css.is_file():
-                    css.write_text(webfont.swap_where_not_preloaded(css.read_text(encoding="utf-8")), encoding="utf-8")
+        for name in stylesheets:  # the faces inside the stylesheets: drawn from the first paint (webfont.py)
+            css = site_dir / name
+            if css.is_file():
+                css.write_text(webfont.embed_faces(css.read_text(encoding="utf-8"), css, faces), encoding="utf-8")
         edition = build.edition
         if edition is None:
             return
@@ -579,10 +577,13 @@ class EditionHooks:
             index = editorial_notes.add_search_entries(json.loads(path.read_text(encoding="utf-8")), self.build.note_entries)
             path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
-    def _subset_web_font(self, site: Path) -> None:
-        text = webfont.site_characters([p.read_text(encoding="utf-8") for p in site.rglob("*.html")])
+    def _subset_web_font(self, site: Path) -> list[str]:
+        """The text face subset to the site's characters; returns the faces the pages use."""
+        pages = [p.read_text(encoding="utf-8") for p in site.rglob("*.html")]
+        text = webfont.site_characters(pages)
         for source in sorted((PACKAGE / WEB_FONT).glob("*.woff2")):
             webfont.subset_woff2(source, site / WEB_FONT / source.name, text, cache=self._scratch())
+        return webfont.faces_used(pages)
 
 
 # ---------------------------------------------------------------------------------------- plain helpers

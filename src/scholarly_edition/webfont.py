@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html as htmllib
 import re
@@ -30,56 +31,62 @@ def site_characters(pages: list[str]) -> str:
     return "".join(sorted(c for c in chars if c == " " or (c.isprintable() and not c.isspace())))
 
 
-# The faces a page uses, fetched with its stylesheets rather than after them, so that they are nearly always there
-# at the first paint. When they come later (a slow connection), font-display: swap shows them when they come, and
-# the fallback faces below, scaled to the text face's metrics, keep the text from moving when they do. Upright
-# regular and bold are on every page (text, headings); the italic where the page sets something in italics.
-PRELOAD_FACES = ("latin-400-normal", "latin-700-normal")
+# The faces the pages use travel inside the stylesheet (data: URLs), so the first paint, which waits for the
+# stylesheets, has them: the text is drawn in its own face from the start and never swaps, even on a slow first
+# visit. Preloaded as separate files, they came after the stylesheets there (150 ms, 9 Mbit/s: about 100 ms
+# after the first paint), and swapping them in moved the page by 0.02-0.06. Upright regular and bold are on
+# every page (text, headings); the italic when some page sets italics. A face no page uses (the bold italic)
+# stays a file, fetched only if a page ever needs it; the fallback faces below stand in while it comes.
+UPRIGHT_FACES = ("latin-400-normal", "latin-700-normal")
 ITALIC_FACE = "latin-400-italic"
 _ITALIC = re.compile(r'<(?:em|i|cite)\b|class="[^"]*\b(?:essay-occasion|author-note|verification-note)\b', re.I)
+_FONT_URL = re.compile(r"""url\((["']?)([^)"']+\.woff2)\1\)""")
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.I)
+_DISPLAY = re.compile(r"font-display\s*:\s*[a-z]+", re.I)
 
 
-def preload_links(page_html: str, font_href: str, family_file: str = "source-serif-4") -> str:
-    """``<link rel=preload>`` tags for the faces the page uses first; ``font_href`` is the font folder as the
-    page links it ("../fonts/source-serif-4"). Fonts are fetched in CORS mode, so the preload is too."""
-    body = _BODY.search(page_html)
-    italic = _ITALIC.search(body.group(0) if body else page_html)
-    faces = [*PRELOAD_FACES, *([ITALIC_FACE] if italic else [])]
-    return "".join(f'<link rel="preload" href="{font_href}/{family_file}-{face}.woff2" as="font" type="font/woff2" crossorigin>'
-                   for face in faces)
+def faces_used(pages: list[str]) -> list[str]:
+    """The faces the built pages use: upright regular and bold, and the italic when a page sets italics."""
+    italic = any(_ITALIC.search(body.group(0) if (body := _BODY.search(page)) else page) for page in pages)
+    return [*UPRIGHT_FACES, *([ITALIC_FACE] if italic else [])]
 
 
-def add_preloads(page_html: str, font_href: str) -> str:
-    """The preload tags at the end of the head: asked for with the stylesheets, after them (a face asked for
-    first takes bandwidth from the stylesheets, which the first paint waits for)."""
-    return page_html.replace("</head>", preload_links(page_html, font_href) + "\n</head>", 1)
-
-
-_OPTIONAL = re.compile(r"font-display\s*:\s*optional", re.I)
-
-
-def swap_where_not_preloaded(css: str) -> str:
-    """The stylesheet for pages that cannot preload their faces (the preview read from disk: Chromium refuses
-    a CORS-mode preload of a file:// URL). font-display: optional keeps the fallback when a face was not
-    ready at the first paint, which without a preload is nearly always; "swap" shows the face when it comes."""
-    return _OPTIONAL.sub("font-display:swap", css)
+def embed_faces(css: str, css_path: Path, faces: list[str]) -> str:
+    """``css`` with each ``@font-face`` of a face in ``faces`` given its file (``url(...woff2)`` resolved from
+    ``css_path``'s folder, the built file) as a data: URL, and ``font-display: block``: the face is already
+    there, and "block" makes the first paint wait the few milliseconds it takes to decode, where "swap" drew that
+    paint in the fallback and moved the text a frame later. Other rules, and files not there, are left alone."""
+    def embed(rule: re.Match) -> str:
+        url = _FONT_URL.search(rule.group(0))
+        target = css_path.parent / url.group(2) if url else None
+        if target is None or not target.is_file() or not any(target.name.endswith(f"-{face}.woff2") for face in faces):
+            return rule.group(0)
+        data = f'url("data:font/woff2;base64,{base64.b64encode(target.read_bytes()).decode("ascii")}")'
+        body = _DISPLAY.sub("font-display:block", rule.group(0).replace(url.group(0), data))
+        return body if _DISPLAY.search(body) else body.replace("{", "{font-display:block;", 1)
+    return _FONT_FACE.sub(embed, css)
 
 
 # The text face's metrics and those of the serifs a reader's system has instead (units per em, ascent, descent,
-# line gap, mean advance width of running text). Source Serif 4 Regular: from the shipped file (fontTools), which
-# @capsizecss/metrics 4.3.0 gives too (ascent 1036, descent -335, line gap 0, mean width 479 of 1,000). Georgia and
-# Times New Roman: @capsizecss/metrics 4.3.0 (npm), widths weighted by English character frequencies. DejaVu Serif
-# (Linux): its own file's ascent and descent; its width as measured in Chromium, which shapes the text (kerning):
-# six paragraphs of English running text (59,319 px in Source Serif 4 against 64,257 px in DejaVu Serif at the
-# same size, a ratio of 0.92315; fontTools' advance widths alone gave 0.9306, and the text then still moved).
-TEXT_FACE_METRICS = {"units": 1000, "ascent": 1036, "descent": -335, "line_gap": 0, "width": 479}
+# line gap, and the mean advance width of running text in each face: regular, bold, italic, bold italic). Source
+# Serif 4: from the shipped files (fontTools), which @capsizecss/metrics 4.3.0 gives too (ascent 1036, descent
+# -335, line gap 0; widths 479, 494, 441 and 478 of 1,000). Georgia and Times New Roman: @capsizecss/metrics 4.3.0
+# (npm), widths weighted by English character frequencies. DejaVu Serif (Linux): its own file's ascent and
+# descent; its widths as measured in Chromium, which shapes the text (kerning): the essay's paragraphs in each face
+# of both families at the same size (Source Serif 4 over DejaVu Serif: 0.92315 regular, 0.86073 bold, 0.84980
+# italic, 0.83137 bold italic; Debian's fonts-dejavu-core has no italic, so the browser slants the upright).
+# Scaled for the regular face alone, the bold fallback was 7 % too wide (the essay's title took two lines) and the
+# italic one 15 % (the occasion and the author's note took a line more) until the face came.
+FACES = ((400, "normal"), (700, "normal"), (400, "italic"), (700, "italic"))
+TEXT_FACE_METRICS = {"units": 1000, "ascent": 1036, "descent": -335, "line_gap": 0, "widths": (479, 494, 441, 478)}
 FALLBACK_METRICS = {
-    "Georgia": ({"units": 2048, "ascent": 1878, "descent": -449, "line_gap": 0, "width": 913},
+    "Georgia": ({"units": 2048, "ascent": 1878, "descent": -449, "line_gap": 0, "widths": (913, 1062, 931, 1082)},
                 ("Georgia", "Georgia Bold", "Georgia Italic", "Georgia Bold Italic")),
-    # width: Source Serif 4's 479 over the measured ratio of the two
-    "DejaVu Serif": ({"units": 2048, "ascent": 1901, "descent": -483, "line_gap": 0, "width": 2048 * 0.479 / 0.92315},
+    # widths: Source Serif 4's over the measured ratios of the two
+    "DejaVu Serif": ({"units": 2048, "ascent": 1901, "descent": -483, "line_gap": 0,
+                      "widths": tuple(2048 * w / 1000 / r for w, r in zip((479, 494, 441, 478), (0.92315, 0.86073, 0.84980, 0.83137)))},
                      ("DejaVu Serif", "DejaVu Serif Bold", "DejaVu Serif Italic", "DejaVu Serif Bold Italic")),
-    "Times New Roman": ({"units": 2048, "ascent": 1825, "descent": -443, "line_gap": 87, "width": 832},
+    "Times New Roman": ({"units": 2048, "ascent": 1825, "descent": -443, "line_gap": 87, "widths": (832, 886, 836, 857)},
                         ("Times New Roman", "Times New Roman Bold", "Times New Roman Italic", "Times New Roman Bold Italic")),
 }
 
@@ -95,18 +102,34 @@ def fallback_overrides(target: dict, fallback: dict) -> dict[str, float]:
 
 def fallback_faces_css(family: str = "Source Serif 4") -> str:
     """One fallback family per system serif ("Source Serif 4 Georgia", ...), each face from the system's own file
-    (local()), scaled by :func:`fallback_overrides`; listed after the text face in the font stack."""
+    (local()), scaled face by face by :func:`fallback_overrides`; listed after the text face in the font stack."""
     rules = []
     for name, (metrics, locals_) in FALLBACK_METRICS.items():
-        overrides = "; ".join(f"{key}: {value * 100:.2f}%" for key, value in fallback_overrides(TEXT_FACE_METRICS, metrics).items())
         regular, bold = locals_[0], locals_[1]
-        for (weight, style), local in zip(((400, "normal"), (700, "normal"), (400, "italic"), (700, "italic")), locals_):
+        for index, ((weight, style), local) in enumerate(zip(FACES, locals_)):
+            scaled = fallback_overrides({**TEXT_FACE_METRICS, "width": TEXT_FACE_METRICS["widths"][index]},
+                                        {**metrics, "width": metrics["widths"][index]})
+            overrides = "; ".join(f"{key}: {value * 100:.2f}%" for key, value in scaled.items())
             # an italic the system lacks: its upright face, slanted by the browser, rather than an unscaled serif
             sources = [local] + ([bold if weight == 700 else regular] if style == "italic" else [])
             src = ", ".join(f'local("{s}")' for s in sources)
             rules.append(f'@font-face {{ font-family: "{family} {name}"; font-style: {style}; font-weight: {weight}; '
                          f'src: {src}; {overrides}; }}')
     return "\n".join(rules) + "\n"
+
+
+# A script at the end of the head, after the stylesheets (it runs once they are in): it asks for the faces the page
+# uses at once, so that they are decoded while the page is parsed. Left to the layout, the italic was asked for only
+# when the layout reached the first italic line, came a frame after the first paint on a slowed phone, and the lines
+# it sets moved (0.038 in Lighthouse's mobile run).
+def load_faces_script(faces: list[str], family: str = "Source Serif 4") -> str:
+    specs = [f'{"italic " if face.endswith("italic") else ""}{face.split("-")[1]} 1em \\"{family}\\"' for face in faces]
+    calls = "".join(f'document.fonts.load("{spec}");' for spec in specs)
+    return f"<script>if(document.fonts){{{calls}}}</script>"
+
+
+def add_load_faces_script(page_html: str, faces: list[str]) -> str:
+    return page_html.replace("</head>", load_faces_script(faces) + "\n</head>", 1)
 
 
 def subset_woff2(source: Path, target: Path, text: str, cache: Path | None = None) -> None:

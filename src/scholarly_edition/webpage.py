@@ -152,7 +152,7 @@ def content_security_policy(page_html: str, extra_scripts: tuple[str, ...] = ())
         "default-src 'self'; "
         f"script-src {scripts}; "
         "style-src 'self' 'unsafe-inline'; "  # Material sets style attributes from its own script
-        "img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self'; "
+        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self'; "
         "object-src 'none'; base-uri 'self'; form-action 'self'"
     )
 

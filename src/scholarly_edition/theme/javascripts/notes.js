@@ -83,7 +83,14 @@
       var wanted = items.map(function (item) { return item.ref.getBoundingClientRect().top - base - 2; });
       var heights = items.map(function (item) { return item.note.offsetHeight; });
       var tops = wanted.slice();
-      var start = Math.max(0, items.findIndex(function (item) { return item.open; }));
+      var opened = items.findIndex(function (item) { return item.open; });
+      var start = Math.max(0, opened);
+      if (opened < 0) {  // folded notes stand below a block set in the margin (.marginal, notes.css); an opened
+        // note stands at its marker, and the notes before it may cover the block while it is open
+        article.querySelectorAll(".marginal").forEach(function (block) {
+          tops[0] = Math.max(tops[0], block.getBoundingClientRect().bottom - base + GAP);
+        });
+      }
       for (var k = start + 1; k < items.length; k++) { tops[k] = Math.max(wanted[k], tops[k - 1] + heights[k - 1] + GAP); }
       for (k = start - 1; k >= 0; k--) { tops[k] = Math.min(wanted[k], tops[k + 1] - heights[k] - GAP); }
       items.forEach(function (item, i) { item.note.style.top = Math.round(tops[i]) + "px"; });
