@@ -11,7 +11,7 @@ import pytest
 from scholarly_edition import notes
 from scholarly_edition.copytext import essay_paragraphs as source_paragraphs
 
-from conftest import ROOT
+from conftest import ROOT, mkdocs_build
 
 
 def admonition(title: str, body: str = "<p>The editors' words.</p>") -> str:
@@ -57,7 +57,9 @@ def test_several_notes_after_one_paragraph_are_each_keyed_to_their_own_phrase_ac
     assert [u.code for u in unkeyed] == ["notes.phrase_not_found"]
     page = page.replace("The <abbr", "the <abbr")
     html, found, unkeyed = notes.key_notes(page)
-    assert unkeyed == [] and [n.at_phrase for n in found] == [True, True]
+    assert [n.at_phrase for n in found] == [True, True]
+    assert [(u.number, u.code) for u in unkeyed] == [(1, "notes.order")]  # read 2, 1: numbered against the text
+    assert "after note 2's" in unkeyed[0].message
     assert '<span class="noted" id="noted-2">the <abbr title="Asia-Europe Meeting">ASEM</abbr> Migration Experts Group</span><sup class="note-ref" id="note-ref-2"' in html
     assert '<span class="noted" id="noted-1">over 60 million</span>' in html
     assert html.index("note-ref-2") < html.index("note-ref-1")  # markers stand where the phrases are
@@ -79,6 +81,17 @@ def test_a_phrase_not_in_the_paragraph_is_reported_and_marked_at_the_end():
     assert [(u.number, u.code) for u in unkeyed] == [(2, "notes.phrase_not_found")]
     assert "p-3" in unkeyed[0].message and "a missing phrase" in unkeyed[0].message
     assert 'entirely.<sup class="note-ref" id="note-ref-2"' in html
+
+
+def test_markers_read_out_of_numerical_order_are_reported():
+    page = (essay("Alpha beta gamma delta.", 1) + admonition("Editorial note 1: “Alpha”") + admonition("Editorial note 3: “gamma”")
+            + essay("Epsilon zeta.", 2) + admonition("Editorial note 2: “zeta”") + admonition("Editorial note 4: “Epsilon”"))
+    _, _, unkeyed = notes.key_notes(page)
+    assert [(u.number, u.code) for u in unkeyed] == [(2, "notes.order")]  # read 1, 3, 4, 2
+    page = page.replace("Editorial note 3:", "Editorial note X:").replace("Editorial note 2:", "Editorial note 3:").replace("Editorial note X:", "Editorial note 2:")
+    _, _, unkeyed = notes.key_notes(page)
+    assert [(u.number, u.code) for u in unkeyed] == [(3, "notes.order")]  # read 1, 2, 4, 3: zeta (3) after Epsilon (4)
+    assert notes.reading_order('<sup class="note-ref" id="note-ref-1"></sup><sup class="note-ref" id="note-ref-2"></sup>') == []
 
 
 def test_a_phrase_crossing_an_elements_edge_is_marked_but_not_wrapped():
@@ -458,3 +471,19 @@ def test_notes_stand_beside_their_phrase(browser, base_url, width, height):
             assert n["cue"] not in ("none", "normal", ""), "a folded note shows that it goes on"
     finally:
         context.close()
+
+
+def test_a_build_with_notes_numbered_against_the_text_stops_at_the_note(project_copy, tmp_path):
+    """Notes 2 and 3 swapped in docs/essay.md: the markers read 1, 3, 2, ...; the build stops with one line at
+    note 2's title, naming the note read before it."""
+    essay_md = project_copy / "docs" / "essay.md"
+    text = essay_md.read_text(encoding="utf-8")
+    assert "Editorial note 2:" in text and "Editorial note 3:" in text
+    essay_md.write_text(text.replace("Editorial note 2:", "Editorial note @:").replace("Editorial note 3:", "Editorial note 2:")
+                        .replace("Editorial note @:", "Editorial note 3:"), encoding="utf-8")
+    result = mkdocs_build(project_copy, tmp_path / "site")
+    assert result.returncode != 0
+    line = essay_md.read_text(encoding="utf-8")[:essay_md.read_text(encoding="utf-8").index("Editorial note 2:")].count("\n") + 1
+    problems = [l for l in result.stderr.splitlines() if "[notes.order]" in l]
+    assert len(problems) == 1 and f"docs/essay.md:{line}:1: editorial note 2" in problems[0] and "after note 3's" in problems[0], result.stderr[-2000:]
+    assert "Traceback" not in result.stderr

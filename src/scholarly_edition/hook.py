@@ -473,7 +473,7 @@ class EditionHooks:
                 continue  # a title that describes, not quotes: the marker at the paragraph's end is meant
             at = source.find(f"Editorial note {item.number}:")
             line = source.count("\n", 0, at) + 1 if at != -1 else 1
-            self.report([Problem(shown, line, 1, item.message, item.code, "warning")])
+            self.report([Problem(shown, line, 1, item.message, item.code, "error" if item.code == "notes.order" else "warning")])
         return html
 
     @event_priority(100)  # before the search plugin indexes the page

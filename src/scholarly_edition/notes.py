@@ -165,8 +165,18 @@ def key_notes(page_html: str) -> tuple[str, list[Note], list[Unkeyed]]:
         pieces += [page_html[last:match.start()], aside(number, about_html, match.group("body"), current)]
         last = match.end()
     pieces.append(page_html[last:])
-    result = "".join(pieces)
-    return PARAGRAPH.sub(lambda m: f'<p class="essay-text" id="{m.group("id")}">{paragraphs.get(m.group("id"), m.group("inner"))}</p>', result), notes, unkeyed
+    result = PARAGRAPH.sub(lambda m: f'<p class="essay-text" id="{m.group("id")}">{paragraphs.get(m.group("id"), m.group("inner"))}</p>', "".join(pieces))
+    return result, notes, unkeyed + reading_order(result)
+
+
+def reading_order(page_html: str) -> list[Unkeyed]:
+    """The notes whose markers are read after a marker with a higher number (a reader meets 5, 7, 6): the
+    numbers should follow the markers' order in the text, in every medium."""
+    order = [int(n) for n in re.findall(r'<sup class="note-ref" id="note-ref-(\d+)"', page_html)]
+    return [Unkeyed(number, f"editorial note {number}'s marker is read after note {before}'s; number the notes in "
+                            f"the order their markers stand in the text (move the note, or quote a phrase that comes "
+                            f"before note {before}'s)", "notes.order")
+            for before, number in zip(order, order[1:]) if number < before]
 
 
 def _has_notes(page_html: str) -> bool:
