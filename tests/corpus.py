@@ -327,7 +327,7 @@ def plant_oversized_image(p: Path) -> list[str]:
 def plant_malformed_front_matter(p: Path) -> list[str]:
     page = p / "docs" / "context" / "author.md"
     page.write_text(page.read_text(encoding="utf-8").replace("title: The author\n", "title: The author: Bonn Juego: 2010\n", 1), encoding="utf-8")
-    return ["docs/context/author.md:2:18: front matter is not valid YAML (mapping values are not allowed here); quote values that contain ':' or '#' [page.front_matter]"]
+    return ["docs/context/author.md:2:18: front matter: YAML syntax error (mapping values are not allowed here); a value here contains ': '; put the whole value in quotes, or write it under 'key: >-' [page.front_matter]"]
 
 
 def plant_unclosed_code_fence(p: Path) -> list[str]:

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 import yaml
 
-from .diagnostics import Problem
+from .diagnostics import Problem, yaml_error_place
 
 CONFIG_FILE = "mkdocs.yml"
 
@@ -96,8 +96,8 @@ def unreadable(exc: Exception, name: str = CONFIG_FILE) -> Problem:
     mark = getattr(exc, "problem_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     if isinstance(exc, yaml.YAMLError):
-        reason = " ".join(filter(None, [getattr(exc, "context", None), getattr(exc, "problem", None)])) or str(exc).splitlines()[0]
-        message = f"cannot read {name}: YAML syntax error ({reason}); fix the indentation or quoting here"
+        line, col, what = yaml_error_place(exc)
+        message = f"cannot read {name}: {what}"
     elif isinstance(exc, UnicodeDecodeError):
         message = f"cannot read {name}: not UTF-8 text (byte {exc.start}); save it as UTF-8"
     else:

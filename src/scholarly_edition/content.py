@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from .diagnostics import Problem, did_you_mean
+from .diagnostics import Problem, did_you_mean, yaml_error_place
 from .source import FENCE_OPEN, LineIndex, code_block_spans, prose_mask
 from .terms import heading_sections
 
@@ -42,11 +42,8 @@ def front_matter_problems(text: str, shown: str) -> list[Problem]:
     try:
         data = yaml.safe_load(block)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = (mark.line + 2) if mark else 1
-        col = (mark.column + 1) if mark else 1
-        reason = getattr(exc, "problem", None) or "invalid YAML"
-        return [Problem(shown, line, col, f"front matter is not valid YAML ({reason}); quote values that contain ':' or '#'", "page.front_matter")]
+        line, col, what = yaml_error_place(exc)
+        return [Problem(shown, line + 1, col, f"front matter: {what}", "page.front_matter")]
     if data is not None and not isinstance(data, dict):
         return [Problem(shown, 2, 1, "front matter must be 'key: value' lines", "page.front_matter")]
     return []

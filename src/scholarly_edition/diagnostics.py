@@ -31,6 +31,31 @@ def did_you_mean(value: str, known: Iterable[str]) -> str:
     return f"did you mean '{close[0]}'? " if close else ""
 
 
+def yaml_error_place(exc: Exception) -> tuple[int, int, str]:
+    """(line, col, what to do) for a YAML syntax error, at the mistake itself. PyYAML's problem mark is where the
+    parser gave up, often the line after the mistake (a line that is not 'key: value' is named by the next one);
+    while scanning a key or a quoted value, its context mark is where that key or quote began."""
+    context, problem = getattr(exc, "context", None) or "", getattr(exc, "problem", None) or ""
+    mark = getattr(exc, "problem_mark", None)
+    if context.startswith("while scanning") and getattr(exc, "context_mark", None) is not None:
+        mark = exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    if "simple key" in context:
+        advice = "this line is not 'key: value': indent it under the key it continues, or add the missing ':'"
+    elif "quoted scalar" in context:
+        advice = "a quotation opened here is never closed: close it with the same quote mark"
+    elif "mapping values are not allowed" in problem:
+        advice = "a value here contains ': '; put the whole value in quotes, or write it under 'key: >-'"
+    elif "\\t" in problem:
+        advice = "a tab is used for indentation; indent with spaces"
+    elif "block end" in problem or "block end" in context:
+        advice = "this line's indentation does not match the lines around it; align it with its neighbours"
+    else:
+        advice = "fix the indentation or quoting here"
+    reason = " ".join(filter(None, [context, problem])) or str(exc).splitlines()[0]
+    return line, col, f"YAML syntax error ({reason}); {advice}"
+
+
 # A source file that cannot be read at all (``Problem.unreadable``): its error comes first, and the checks
 # that depend on the file are not reported: their findings would be consequences of the one cause.
 FOLLOWS = {  # by the area of the unreadable file's error: the codes it makes meaningless ('x.' is a prefix)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from .diagnostics import Problem
+from .diagnostics import Problem, yaml_error_place
 
 KNOWN_KEYS = {"term", "abbr", "variants", "definition", "cite", "see_also"}
 
@@ -73,10 +73,8 @@ def load_glossary(path: Path, display_path: str) -> tuple[list[Term], list[Probl
     try:
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        reason = getattr(exc, "problem", None) or str(exc)
-        return [], [Problem(display_path, line, col, f"YAML syntax error: {reason}; fix the indentation or quoting", "glossary.syntax", unreadable=True)]
+        line, col, message = yaml_error_place(exc)
+        return [], [Problem(display_path, line, col, message, "glossary.syntax", unreadable=True)]
     if data is None:
         data = []
     if not isinstance(data, list):
