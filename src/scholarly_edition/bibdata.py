@@ -702,6 +702,35 @@ def _region(text: str, line: int) -> tuple[int, int]:
 
 # ---------------------------------------------------------------------------------------- load
 
+_C1_BYTES = re.compile(rb"[\x80-\x9f]")
+
+
+def _place(data: bytes, at: int, encoding: str) -> tuple[int, int]:
+    """1-based line and column (in characters, the line read as ``encoding``) of byte ``at``."""
+    start = data.rfind(b"\n", 0, at) + 1
+    return data.count(b"\n", 0, at) + 1, len(data[start:at].decode(encoding, "replace")) + 1
+
+
+def _not_utf8(data: bytes, first: int, shown: str) -> tuple[str, Problem]:
+    """The text of a .bib file that is not UTF-8 (``first``: its first byte that is not), and the problem to report.
+
+    Bytes 0x80-0x9F are never text in Latin-1 (they are C1 control characters, invisible on a page: an en dash
+    saved by a Windows editor, 0x96, would be published as U+0096); Windows-1252 puts its dashes, quotes and
+    letters there, so a file that has them is read as Windows-1252. One that Windows-1252 cannot read either
+    (0x81, 0x8D, 0x8F, 0x90 and 0x9D are undefined in it) is an error, its text read with U+FFFD in their place, so
+    no control character reaches a page even while `make serve` keeps serving. Pandoc never reads the file itself:
+    every later step (Pandoc's CSL JSON, the build's edition.bib, mkdocs-bibtex's text) starts from this text."""
+    byte = f"byte 0x{data[first]:02x} here"
+    line, col = _place(data, first, "utf-8")
+    if not _C1_BYTES.search(data):  # Latin-1 reads every byte as the character of the same number
+        return data.decode("latin-1"), Problem(shown, line, col, f"this .bib file is not UTF-8 ({byte}): Pandoc, which formats the citations, reads it as Latin-1 (ISO 8859-1), so check that its accented letters come out right, and save it as UTF-8", "bib.not_utf8", "warning")
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        bad_line, bad_col = _place(data, exc.start, "cp1252")
+        return data.decode("cp1252", "replace"), Problem(shown, bad_line, bad_col, f"this .bib file is neither UTF-8 ({byte.replace(' here', '')} at {line}:{col}) nor Windows-1252 (byte 0x{data[exc.start]:02x} here is undefined in it), so its text cannot be read right; save it as UTF-8", "bib.not_utf8")
+    return text, Problem(shown, line, col, f"this .bib file is not UTF-8 ({byte}) and has bytes 0x80-0x9F, which are control characters in Latin-1: it is read as Windows-1252 (cp1252), the encoding that puts dashes, quotes and letters there; check that its accented letters and dashes come out right, and save it as UTF-8", "bib.not_utf8", "warning")
+
 
 def load_bibliography(paths: list[tuple[Path, str]], cache_dir: Path | None = None) -> Bibliography:
     """Read every (path, display path) once; Pandoc decides what can be formatted.
@@ -718,11 +747,9 @@ def load_bibliography(paths: list[tuple[Path, str]], cache_dir: Path | None = No
             continue
         try:
             text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:  # Pandoc falls back to Latin-1, and so do we, with a warning
-            text = data.decode("latin-1")
-            line = data.count(b"\n", 0, exc.start) + 1
-            col = len(data[data.rfind(b"\n", 0, exc.start) + 1:exc.start].decode("utf-8", "replace")) + 1
-            problems.append(Problem(shown, line, col, f"this .bib file is not UTF-8 (byte 0x{data[exc.start]:02x} here): Pandoc, which formats the citations, reads it as Latin-1 (ISO 8859-1), so check that its accented letters come out right, and save it as UTF-8", "bib.not_utf8", "warning"))
+        except UnicodeDecodeError as exc:
+            text, problem = _not_utf8(data, exc.start, shown)
+            problems.append(problem)
         if text.startswith("\ufeff"):
             text = text[1:]
         bib = _File(path, shown, text.replace("\r\n", "\n"))
