@@ -45,7 +45,7 @@ def plant_bib_syntax_error(p: Path) -> list[str]:
 
 
 def plant_duplicate_key_across_files(p: Path) -> list[str]:
-    (p / "bib" / "extra.bib").write_text("% another file\n@misc{Rosenberg2006,\n  title = {Another}\n}\n", encoding="utf-8")
+    (p / "bib" / "extra.bib").write_text("% another file\n@misc{Rosenberg2006,\n  title = {Another},\n  verifiedat = {here}, confidence = {verified}\n}\n", encoding="utf-8")
     # files are read in name order, so the entry in references.bib is the one reported and left out
     line = next(i for i, l in enumerate((p / "bib" / "references.bib").read_text(encoding="utf-8").splitlines(), 1) if l.startswith("@article{rosenberg2006,"))
     return [f"bib/references.bib:{line}:1: key differs only in case from 'Rosenberg2006' 'rosenberg2006' (first defined at bib/extra.bib:2); rename or merge one [bib.duplicate_key]"]
@@ -70,9 +70,10 @@ def plant_bad_year_doi_url(p: Path) -> list[str]:
     doi = next(i for i, l in enumerate(lines, 1) if "https://doi.org/10.1177" in l)
     year = next(i for i, l in enumerate(lines, 1) if "c. 2001" in l)  # a date Pandoc cannot read
     url = next(i for i, l in enumerate(lines, 1) if "{dawn.com/news" in l)
-    return [f"bib/references.bib:{doi}:1: doi 'https://doi.org/10.1177/1354066106067345' of 'rosenberg2006' is not a DOI, so its link would be broken; write the bare DOI, e.g. 10.1177/1354066106067345 (no https://doi.org/ or doi:) [bib.bad_doi]",
-            f"bib/references.bib:{year}:1: date 'c. 2001' of 'beine2001brain' is not a date Pandoc can read, so no date would be shown; write biblatex's ISO 8601 form: 2010, 2010-11, 2010-11-10, a range 2010-10-02/2010-10-05, ~ or ? for approximate or uncertain [bib.bad_date]",
-            f"bib/references.bib:{url}:1: url 'dawn.com/news/amp/406426' of 'dawn2002asem' is not a full address, so its link would be broken; write it with its scheme, e.g. https:// [bib.bad_url]"]
+    # in the order `check` lists them (by line): the url's entry comes first in the file
+    return [f"bib/references.bib:{url}:1: url 'dawn.com/news/amp/406426' of 'dawn2002asem' is not a full address, so its link would be broken; write it with its scheme, e.g. https:// [bib.bad_url]",
+            f"bib/references.bib:{doi}:1: doi 'https://doi.org/10.1177/1354066106067345' of 'rosenberg2006' is not a DOI, so its link would be broken; write the bare DOI, e.g. 10.1177/1354066106067345 (no https://doi.org/ or doi:) [bib.bad_doi]",
+            f"bib/references.bib:{year}:1: date 'c. 2001' of 'beine2001brain' is not a date Pandoc can read, so no date would be shown; write biblatex's ISO 8601 form: 2010, 2010-11, 2010-11-10, a range 2010-10-02/2010-10-05, ~ or ? for approximate or uncertain [bib.bad_date]"]
 
 
 def plant_unprotected_caps_in_sentence_case_style(p: Path) -> list[str]:
@@ -88,7 +89,7 @@ def plant_unprotected_caps_in_sentence_case_style(p: Path) -> list[str]:
 
 
 def plant_unused_entry(p: Path) -> list[str]:
-    (p / "bib" / "uncited.bib").write_text("@book{uncited1999,\n  author = {Doe, Jane},\n  title = {Never Cited},\n  publisher = {Nobody},\n  year = {1999}\n}\n", encoding="utf-8")
+    (p / "bib" / "uncited.bib").write_text("@book{uncited1999,\n  author = {Doe, Jane},\n  title = {Never Cited},\n  publisher = {Nobody},\n  year = {1999},\n  verifiedat = {here}, confidence = {verified}\n}\n", encoding="utf-8")
     return ["bib/uncited.bib:1:1: entry 'uncited1999' is never cited; cite it where it supports the text, or remove it [bib.unused_entry]"]
 
 
@@ -193,7 +194,7 @@ def plant_bib_missing_comma(p: Path) -> list[str]:
 
 
 def plant_bib_not_utf8(p: Path) -> list[str]:
-    (p / "bib" / "latin1.bib").write_bytes("@misc{latin2001, title = {Pa\xeds}}\n".encode("latin-1"))
+    (p / "bib" / "latin1.bib").write_bytes("@misc{latin2001, title = {Pa\xeds}, verifiedat = {here}, confidence = {verified}}\n".encode("latin-1"))
     # Pandoc reads a file that is not UTF-8 as Latin-1 (with a warning): so does the check; what fails is the entry never cited
     return ["bib/latin1.bib:1:29: this .bib file is not UTF-8 (byte 0xed here): Pandoc, which formats the citations, reads it as Latin-1 (ISO 8859-1), so check that its accented letters come out right, and save it as UTF-8 [bib.not_utf8]",
             "bib/latin1.bib:1:1: entry 'latin2001' is never cited; cite it where it supports the text, or remove it [bib.unused_entry]"]
@@ -217,6 +218,38 @@ def plant_cite_stray_space(p: Path) -> list[str]:
 def plant_cite_latex_command(p: Path) -> list[str]:
     line, text = _cite_line(p, "A LaTeX habit \\citep{juego2010migration} slips in.")
     return [f"docs/about.md:{line}:{text.index(chr(92)) + 1}: '\\citep{{juego2010migration}}' is a LaTeX citation, which this site does not format (it would be printed as written); write [@juego2010migration] [cite.latex]"]
+
+
+def _page_edit(p: Path, page: str, old: str, new: str) -> tuple[int, int]:
+    """Replace the one occurrence of ``old`` in a page; the line and column where it was."""
+    path = p / "docs" / page
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    at = text.index(old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+
+
+def plant_cite_stray_space_only_citation(p: Path) -> list[str]:
+    # the issue's own case: the entry's one citation is malformed, so the entry only looks unused; the citation
+    # is the cause, and no line may tell the scholar to remove the entry
+    line, col = _page_edit(p, "context/aepf.md", "[@gilson2007structuring]", "[@ gilson2007structuring]")
+    return [f"docs/context/aepf.md:{line}:{col + 1}: '@ gilson2007structuring' has a space after '@', so it is no citation and would be printed as written; write @gilson2007structuring [cite.stray_space]"]
+
+
+def plant_cite_latex_only_citation(p: Path) -> list[str]:
+    line, col = _page_edit(p, "context/asem-and-migration.md", "[@yeo2000asem]", "\\cite{yeo2000asem}")
+    return [f"docs/context/asem-and-migration.md:{line}:{col}: '\\cite{{yeo2000asem}}' is a LaTeX citation, which this site does not format (it would be printed as written); write [@yeo2000asem] [cite.latex]"]
+
+
+def plant_cite_typo_only_citation(p: Path) -> list[str]:
+    # an unknown key close to an entry cited nowhere else: the entry's "never cited" is a knock-on, listed right
+    # after the citation (it comes first by file name), naming it and asking to fix it, not to remove the entry
+    line, col = _page_edit(p, "context/aepf.md", "[@gilson2007structuring]", "[@gilson2007structurin]")
+    entry = next(i for i, l in enumerate((p / "bib" / "references.bib").read_text(encoding="utf-8").splitlines(), 1)
+                 if l.startswith("@techreport{gilson2007structuring,"))
+    return [f"docs/context/aepf.md:{line}:{col + 1}: unknown citation key 'gilson2007structurin'; did you mean 'gilson2007structuring'? add the entry to bib/ or fix the key [cite.unknown_key]",
+            f"bib/references.bib:{entry}:1: entry 'gilson2007structuring' is never cited; the citation 'gilson2007structurin' at docs/context/aepf.md:{line} looks like a typo of this key; fix the citation [bib.unused_entry]"]
 
 
 def plant_cite_comma_separator(p: Path) -> list[str]:

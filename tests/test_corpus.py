@@ -22,14 +22,15 @@ from corpus import CASES, LINE, make, makeable_copy
 # mistake that swallows the rest of its file last.
 GROUPS = {
     "bib": ["bad_year_doi_url", "bib_crossref_cycle", "bib_missing_comma", "bib_not_utf8", "bib_parenthesised_entry",
-            "missing_field", "unused_entry", "bib_without_provenance",
+            "missing_field", "unused_entry", "bib_without_provenance", "cite_stray_space_only_citation",
             "glossary_uncited_fact", "copy_text_hyphens_shown_as_a_dash", "bib_syntax_error"],
     "citations": ["unknown_key", "in_text_unknown_key", "empty_citation", "citation_in_image_alt", "cite_stray_space",
                   "cite_latex_command", "cite_comma_separator", "cite_unclosed_bracket", "cite_as_link_definition",
                   "unprotected_caps_in_sentence_case_style", "page_missing_from_nav", "duplicate_key_across_files",
-                  "bib_unclosed_at_end"],
+                  "cite_latex_only_citation", "bib_unclosed_at_end"],
     "glossary": ["glossary_empty_definition", "glossary_unknown_key", "duplicate_term", "unused_term",
-                 "glossary_dangling_see_also", "undefined_acronym", "unknown_term_link", "unexpanded_abbreviation"],
+                 "glossary_dangling_see_also", "undefined_acronym", "unknown_term_link", "unexpanded_abbreviation",
+                 "cite_typo_only_citation"],
     "pages-and-a-broken-glossary": ["glossary_yaml_error", "broken_link", "broken_anchor", "missing_image",
                                     "oversized_image", "raw_script", "iframe", "event_attribute", "javascript_link",
                                     "data_url", "remote_image", "essay_changed_word", "page_not_utf8"],

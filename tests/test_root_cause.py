@@ -6,11 +6,17 @@ from __future__ import annotations
 
 import html
 import re
+import subprocess
+import sys
 from pathlib import Path
 
-from conftest import mkdocs_build
-from corpus import (LINE, make, plant_bib_syntax_error, plant_duplicate_term, plant_empty_citation,  # noqa: F401  (project: fixture)
+import pytest
+
+from conftest import copy_project, mkdocs_build
+from corpus import (CASES, LINE, make, plant_bib_syntax_error, plant_cite_latex_only_citation,  # noqa: F401  (project: fixture)
+                    plant_cite_stray_space_only_citation, plant_duplicate_term, plant_empty_citation,
                     plant_glossary_indentation_slip, plant_unknown_key, plant_unused_entry, project)
+from scholarly_edition.__main__ import main
 from scholarly_edition.diagnostics import Problem, root_cause_first, skipped_note
 from scholarly_edition.glossary import Term
 from scholarly_edition.terms import TermIndex, heading_title, scan_page, stable_heading_ids
@@ -139,3 +145,56 @@ def test_a_heading_with_a_citation_and_a_term_gets_a_working_used_in_link(projec
         assert f'id="{anchor}"' in author, f"the anchor '#{anchor}' is not on the author page"
         heading = re.search(rf'<h2 id="{re.escape(anchor)}">(.*?)</h2>', author, re.S).group(1)
         assert 'class="citation"' in heading, "the heading should still show its citation"
+
+
+# ------------------------------------------------------------------ the root cause is the first line, case by case
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_each_planted_mistake_alone_is_the_first_line_of_the_check(case, tmp_path, capsys):
+    """Planted alone, every case's root cause (its first expected line) is the first line `check` prints, and no
+    knock-on advises removing an entry that a citation on a page names."""
+    project = copy_project(tmp_path / "project")
+    expected = CASES[case](project)
+    status = main(["check", str(project)])
+    output = capsys.readouterr().out
+    lines = problem_lines(output)
+    assert status != 0 and lines, output
+    assert lines[0].startswith(expected[0]), f"{case}: the first line is not the root cause:\n{output}"
+    named = {key for line in lines if "[cite." in line for key in re.findall(r"@ ?\{?([\w:.\-/]+)", line)}
+    for line in lines:
+        if "[bib.unused_entry]" in line and line.endswith("or remove it [bib.unused_entry]"):
+            key = re.search(r"entry '([^']+)'", line).group(1)
+            assert key not in named, f"{case}: advises removing an entry a citation names:\n{output}"
+
+
+def test_a_malformed_only_citation_leaves_its_entry_alone_in_check_and_build(tmp_path):
+    """The issue's two cases, planted together: each citation is the first line of its kind, the entries they name
+    are not called unused, and the build stops after the source checks with the same lines, first to first."""
+    project = copy_project(tmp_path / "project")
+    expected = plant_cite_stray_space_only_citation(project) + plant_cite_latex_only_citation(project)
+    check = problem_lines(subprocess.run([sys.executable, "-m", "scholarly_edition", "check", str(project)],
+                                         capture_output=True, text=True, timeout=120).stdout)
+    build = mkdocs_build(project, tmp_path / "site")
+    built = problem_lines(build.stderr)
+    assert build.returncode != 0 and "Traceback" not in build.stderr, build.stderr
+    for lines in (check, built):
+        assert lines == expected, "\n".join(lines)
+    assert "the site was not rendered" in build.stderr and not (tmp_path / "site" / "index.html").exists()
+
+
+def test_a_knock_on_comes_right_after_its_cause():
+    cause = Problem("docs/a.md", 9, 3, "unknown citation key 'smith200'", "cite.unknown_key")
+    knock_on = Problem("bib/r.bib", 4, 1, "entry 'smith2001' is never cited; the citation 'smith200' at docs/a.md:9 looks like a typo",
+                       "bib.unused_entry", follows=cause.place)
+    other = Problem("docs/a.md", 20, 1, "x", "cite.empty")
+    own = Problem("bib/r.bib", 2, 1, "y", "bib.syntax")
+    assert root_cause_first([other, knock_on, own, cause]) == ([own, cause, knock_on, other], 0)
+    orphan = Problem("bib/r.bib", 4, 1, "z", "bib.unused_entry", follows="docs/gone.md:1:1")  # its cause not listed
+    assert root_cause_first([other, orphan, own]) == ([own, orphan, other], 0)
+
+
+def test_an_entrys_own_problem_comes_before_its_never_cited_on_the_same_line():
+    unused = Problem("bib/latin1.bib", 1, 1, "entry 'latin2001' is never cited", "bib.unused_entry")
+    encoding = Problem("bib/latin1.bib", 1, 29, "not UTF-8", "bib.not_utf8", "warning")
+    assert root_cause_first([unused, encoding]) == ([encoding, unused], 0)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .checks import run_check
-from .diagnostics import Problem, root_cause_first, skipped_note
+from .diagnostics import GROUP_AFTER, LIST_ALL, Problem, grouped, list_all_from_env, root_cause_first, skipped_note
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -15,6 +15,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="check citations, the bibliography and the glossary")
     check.add_argument("root", nargs="?", default=".", type=Path, help="project folder holding mkdocs.yml")
+    check.add_argument("--all", action="store_true", help=f"list every problem (by default, beyond the first {GROUP_AFTER} "
+                       f"of one kind the rest are counted in one line per file; {LIST_ALL}=1 does the same)")
     citation = sub.add_parser("citation", help="write CITATION.cff from mkdocs.yml's edition block")
     citation.add_argument("root", nargs="?", default=".", type=Path, help="project folder holding mkdocs.yml")
     sub.add_parser("config-reference", help="print the reference of the edition's configuration keys (Markdown)")
@@ -34,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return create(args.dest, args.generator)
     problems, skipped = root_cause_first(run_check(args.root))
-    for problem in problems:
+    for problem in grouped(problems, None if args.all or list_all_from_env() else GROUP_AFTER):
         print(("" if problem.severity == "error" else "warning: ") + str(problem))
     if skipped:
         print(skipped_note(skipped))

@@ -16,7 +16,7 @@ import yaml
 from .config import CONFIG_FILE, ConfigFile, EditionConfig, check_options, edition_config, read_config, unreadable
 from .bibcheck import case_problems, check_entries
 from .bibdata import Bibliography, BibEntry, load_bibliography
-from .citations import broken_citations, find_citations, in_image_alt
+from .citations import find_citations, in_image_alt, near_miss_citations
 from .copytext import check_copy_text
 from .content import front_matter_problems, link_problems, nav_pages, page_anchors, security_problems, structure_problems
 from .diagnostics import Problem, did_you_mean
@@ -126,7 +126,10 @@ class CheckSession:
         self.terms: list[Term] = []
         self.cited: set[str] = set()
         self.broken_keys: dict[str, Problem] = {}
-        self.unknown_uses: dict[str, str] = {}  # unknown key -> where it is first cited
+        self.unknown_uses: dict[str, Problem] = {}  # unknown key -> its first citation's problem
+        # key -> the first near-miss naming it ('[@ key]', '\\cite{key}'): the entry is meant to be cited, so it is
+        # not reported as never cited (that would advise removing a good reference; the near-miss is the cause)
+        self.miscited: dict[str, Problem] = {}
         self.index = TermIndex([])
         self.term_uses: dict[str, list[TermUse]] = {}  # page (docs-relative) -> uses, in page order
         self.titles: dict[str, str] = {}
@@ -170,7 +173,9 @@ class CheckSession:
                 if key in self.entries:
                     self.cited.add(key)
                 else:
-                    found.append(Problem(s.shown(s.glossary_file), term.line, 1, f"term '{term.term}' cites unknown key '{key}'; {did_you_mean(key, known)}add the entry to bib/ or fix the key", "cite.unknown_key"))
+                    problem = Problem(shown_glossary, term.line, 1, f"term '{term.term}' cites unknown key '{key}'; {did_you_mean(key, known)}add the entry to bib/ or fix the key", "cite.unknown_key")
+                    self.unknown_uses.setdefault(key, problem)  # a typo here makes its entry look unused too (finish)
+                    found.append(problem)
         self.problems += found
         return found
 
@@ -206,11 +211,16 @@ class CheckSession:
                 message = f"citation key '{use.key}' names an entry that could not be read (see {broken.path}:{broken.line}); fix that entry"
             else:
                 message = f"unknown citation key '{use.key}'; {did_you_mean(use.key, known)}add the entry to bib/ or fix the key"
-                self.unknown_uses.setdefault(use.key, f"{shown_path}:{use.line}")
-            found.append(Problem(shown_path, use.line, use.col, message, "cite.unknown_key"))
+            problem = Problem(shown_path, use.line, use.col, message, "cite.unknown_key")
+            if broken is None:
+                self.unknown_uses.setdefault(use.key, problem)
+            found.append(problem)
         for line, col in empties:
             found.append(Problem(shown_path, line, col, "empty citation '[@]'; write a key after '@' or remove the brackets", "cite.empty"))
-        found += broken_citations(source, shown_path)
+        for problem, keys in near_miss_citations(source, shown_path):
+            found.append(problem)
+            for key in keys:
+                self.miscited.setdefault(key, problem)
         if self.settings.essay_page and page == self.settings.essay_page and self.settings.copy_text is not None:
             found += check_copy_text(source, shown_path, self.settings.copy_text, self.settings.shown(self.settings.copy_text),
                                      smarty=self.settings.smarty)
@@ -220,11 +230,12 @@ class CheckSession:
         return found
 
     # -- totals -------------------------------------------------------------------------------------
-    def used_keys(self) -> set[str]:
-        """Cited entries and every entry they draw on (crossref, xref, xdata, entryset), transitively."""
+    def used_keys(self, cited: set[str] | None = None) -> set[str]:
+        """Cited entries (``cited``, by default those cited properly) and every entry they draw on (crossref,
+        xref, xdata, entryset), transitively."""
         from .bibdata import links
 
-        used, todo = set(), list(self.cited)
+        used, todo = set(), list(self.cited if cited is None else cited)
         while todo:
             key = todo.pop()
             if key in used or key not in self.entries:
@@ -237,13 +248,17 @@ class CheckSession:
 
     def finish(self) -> list[Problem]:
         found = []
-        used = self.used_keys()
+        used = self.used_keys(self.cited | set(self.miscited))  # a near-miss is the cause, reported at its line
         for key, entry in sorted(self.entries.items(), key=lambda kv: (kv[1].path, kv[1].line)):
             if key not in used and entry.entry_type != "xdata":
                 typo = difflib.get_close_matches(key, list(self.unknown_uses), n=1, cutoff=0.8)
-                hint = (f"the citation '{typo[0]}' at {self.unknown_uses[typo[0]]} looks like a typo of this key; fix the citation"
-                        if typo else "cite it where it supports the text, or remove it")
-                found.append(Problem(entry.path, entry.line, 1, f"entry '{key}' is never cited; {hint}", "bib.unused_entry", self.settings.unused_entries))
+                if typo:  # a knock-on of the unknown key: listed right after it (diagnostics.root_cause_first)
+                    cause = self.unknown_uses[typo[0]]
+                    found.append(Problem(entry.path, entry.line, 1, f"entry '{key}' is never cited; the citation '{typo[0]}' at "
+                                         f"{cause.path}:{cause.line} looks like a typo of this key; fix the citation",
+                                         "bib.unused_entry", self.settings.unused_entries, follows=cause.place))
+                else:
+                    found.append(Problem(entry.path, entry.line, 1, f"entry '{key}' is never cited; cite it where it supports the text, or remove it", "bib.unused_entry", self.settings.unused_entries))
         used = {id(use.term) for uses in self.term_uses.values() for use in uses}
         shown_glossary = self.settings.shown(self.settings.glossary_file)
         for term in self.terms:

@@ -177,6 +177,12 @@ def citation_key_spans(text: str) -> list[tuple[int, int]]:
 
 def broken_citations(text: str, shown: str) -> list[Problem]:
     """Things that look like citations but would be published unformatted, each at its own line and column."""
+    return [problem for problem, _ in near_miss_citations(text, shown)]
+
+
+def near_miss_citations(text: str, shown: str) -> list[tuple[Problem, tuple[str, ...]]]:
+    """:func:`broken_citations` with the keys each near-miss names where the scanner reads no citation of them
+    (``[@ key]``, ``\\cite{key}``): such an entry is meant to be cited, so it is not "never cited"."""
     mask = scan_mask(text)
     index = LineIndex(text)
     problems = []
@@ -184,7 +190,7 @@ def broken_citations(text: str, shown: str) -> list[Problem]:
     for match in STRAY_SPACE.finditer(mask):
         if any(s < match.start() < e for s, e in spans):
             key = match.group("key")
-            problems.append(Problem(shown, *index.position(match.start()), f"'@ {key}' has a space after '@', so it is no citation and would be printed as written; write @{key}", "cite.stray_space"))
+            problems.append((Problem(shown, *index.position(match.start()), f"'@ {key}' has a space after '@', so it is no citation and would be printed as written; write @{key}", "cite.stray_space"), (key,)))
     for match in LATEX.finditer(mask):
         keys = [k.strip() for k in match.group("keys").split(",") if k.strip()]
         command = match.group("command")
@@ -194,7 +200,7 @@ def broken_citations(text: str, shown: str) -> list[Problem]:
             pandoc = "[-" + "; -".join(f"@{k}" for k in keys) + "]"
         else:
             pandoc = "[" + "; ".join(f"@{k}" for k in keys) + "]"
-        problems.append(Problem(shown, *index.position(match.start()), f"'{match.group(0)}' is a LaTeX citation, which this site does not format (it would be printed as written); write {pandoc}", "cite.latex"))
+        problems.append((Problem(shown, *index.position(match.start()), f"'{match.group(0)}' is a LaTeX citation, which this site does not format (it would be printed as written); write {pandoc}", "cite.latex"), tuple(keys)))
     for start, end in _innermost(spans):
         if not _is_citation_bracket(mask, start, end):
             continue
@@ -204,14 +210,14 @@ def broken_citations(text: str, shown: str) -> list[Problem]:
             for first, hidden in zip(found, found[1:]):
                 between = mask[first.end():hidden.start()]
                 if "," in between or not between.strip():
-                    problems.append(Problem(shown, *index.position(hidden.start()), f"'@{_key(hidden)}' follows '@{_key(first)}' without ';', so Pandoc reads it as part of that citation's locator and it is not cited; separate citations with ';': [@{_key(first)}; @{_key(hidden)}]", "cite.separator"))
+                    problems.append((Problem(shown, *index.position(hidden.start()), f"'@{_key(hidden)}' follows '@{_key(first)}' without ';', so Pandoc reads it as part of that citation's locator and it is not cited; separate citations with ';': [@{_key(first)}; @{_key(hidden)}]", "cite.separator"), ()))
     for start in unmatched:
         stop = next((m.start() for m in BLANK_LINE.finditer(mask, start)), len(mask))
         following = mask[start + 1:stop]
         if re.match(r"\s*-?@(?:" + SIMPLE_KEY + "|" + BRACED_KEY + ")", following) or re.search(r"[\s;]-?@\w", following.split("]")[0]):
             if start > 0 and mask[start - 1] == "!":
                 continue
-            problems.append(Problem(shown, *index.position(start), "this '[' opens a citation that is never closed, so it would be printed as written; close it with ']' before the paragraph ends", "cite.unclosed"))
+            problems.append((Problem(shown, *index.position(start), "this '[' opens a citation that is never closed, so it would be printed as written; close it with ']' before the paragraph ends", "cite.unclosed"), ()))
     return problems
 
 

@@ -30,7 +30,7 @@ from .checks import CheckSession, settings_from_config
 from .deferred import DeferredCitations
 from .citations import find_citations
 from .config import CONFIG_FILE, EditionConfig, read_config, unreadable
-from .diagnostics import Problem, root_cause_first, skipped_note
+from .diagnostics import GROUP_AFTER, Problem, grouped, list_all_from_env, root_cause_first, skipped_note
 from .glossary import render_glossary_markdown
 from .rendered import check_rendered_html
 from .terms import abbreviation_definitions, backlinks_markdown, rewrite_term_links, stable_heading_ids
@@ -250,11 +250,19 @@ class EditionHooks:
         # One citation system: author-date in the text, linked to a reference list per page; no footnotes.
         build.author_date = build.bibtex.author_date_only()
         build.files = files
-        if build.batch_mode != "false":
-            self._start_citation_run(sources)  # in the background, while the pages are checked
+        # The source checks run before the one Pandoc run starts (they take about as long as `make check`): when
+        # they fail a build, it stops here with what `make check` lists, instead of formatting every citation
+        # first (minutes for a large .bib). `mkdocs serve` goes on, to keep serving with the problems listed.
         found += session.check_pages(sources)
         build.reported_links = {p.path for p in found if p.code.startswith(("link.", "page.not_in_nav"))}
         self.report(found)
+        if session.errors and self.command != "serve":
+            self.report(session.finish())  # the cross-page totals too, so the list is the one `make check` gives
+            listed = self.flush_report()
+            raise PluginError(f"{listed} problem(s) in the sources (listed above); fix them and build again "
+                              "(the site was not rendered: the source checks failed first)")
+        if build.batch_mode != "false":
+            self._start_citation_run(sources)  # in the background, while the pages render
         # A page MkDocs cannot decode would end the build with a traceback; it is reported above instead.
         for src in build.unreadable:
             files.remove(files.get_file_from_path(src))
@@ -602,7 +610,7 @@ def toc_titles(items) -> list[str]:
 
 def _log_problems(problems: list[Problem]) -> int:
     shown, skipped = root_cause_first(problems)
-    for problem in shown:
+    for problem in grouped(shown, None if list_all_from_env() else GROUP_AFTER):
         if problem.severity == "error":
             log.warning(str(problem))  # a warning, so --strict counts it; on_post_build fails the build
         else:
