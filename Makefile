@@ -36,10 +36,14 @@ build: $(STAMP) ## strict build into site/ (replaced only if the build succeeds)
 	else rm -rf "$$tmp"; echo "build failed: site/ left as it was" >&2; exit 1; fi
 
 PREVIEW ?= preview
+# SHOW_PROBLEMS=1: built even when the sources have problems, each shown in a box on the page it concerns (and all
+# on the home page): the preview of a pull request whose checks fail (CI); the build's output lists them too.
+SHOW_PROBLEMS ?=
 # The PDF/EPUB are not made again: the last `make build`'s are copied in (CI runs make build first).
-preview: $(STAMP) ## strict build for reading from disk into preview/ (open preview/index.html; search works)
+preview: $(STAMP) ## strict build for reading from disk into preview/ (open preview/index.html; search works; SHOW_PROBLEMS=1: even with problems, shown on their pages)
 	@tmp=$$(mktemp -d .preview-XXXXXX); \
-	if EDITION_OFFLINE=true EDITION_EXPORT=false $(BIN)/mkdocs build --strict --site-dir "$$tmp"; then \
+	if EDITION_OFFLINE=true EDITION_EXPORT=false EDITION_SHOW_PROBLEMS=$(if $(SHOW_PROBLEMS),true,false) \
+	  $(BIN)/mkdocs build $(if $(SHOW_PROBLEMS),--no-strict,--strict) --site-dir "$$tmp"; then \
 	  if [ -d site/downloads ]; then cp -R site/downloads "$$tmp"/; echo "PDF/EPUB: copied from site/downloads/ (the last make build)"; fi; \
 	  rm -rf "$(PREVIEW)"; mkdir -p "$$(dirname "$(PREVIEW)")"; mv "$$tmp" "$(PREVIEW)"; echo "$(PREVIEW)/ updated: open $(PREVIEW)/index.html in a browser"; \
 	else rm -rf "$$tmp"; echo "preview build failed: $(PREVIEW)/ left as it was" >&2; exit 1; fi

@@ -37,9 +37,15 @@ def test_ci_runs_check_build_test_pdf_and_uploads_the_site_deploying_only_from_m
     steps = [s.get("run", s.get("uses", "")) for s in workflow["jobs"]["test"]["steps"]]
     order = [next(i for i, s in enumerate(steps) if needle in s) for needle in ("make check", "make build", ".ci/run", "upload-pages-artifact")]
     assert order == sorted(order)
-    # the offline preview is uploaded before the tests, so a pull request has it even when a test fails
-    uploads = [s for s in workflow["jobs"]["test"]["steps"] if "upload-artifact@" in s.get("uses", "")]
-    assert [u["with"]["name"] for u in uploads] == ["edition-preview"] and uploads[0]["with"]["path"] == "preview"
+    # the preview is made by the checks job, whose steps run even when the checks fail: every pull request has one,
+    # with the problems shown on their pages (SHOW_PROBLEMS=1); it does not wait for the tests
+    checks = workflow["jobs"]["checks"]["steps"]
+    preview = next(i for i, s in enumerate(checks) if "make preview" in s.get("run", ""))
+    assert "SHOW_PROBLEMS=1" in checks[preview]["run"] and "!cancelled()" in checks[preview]["if"]
+    uploads = [(i, s) for i, s in enumerate(checks) if "upload-artifact@" in s.get("uses", "")]
+    assert [(s["with"]["name"], s["with"]["path"]) for _, s in uploads] == [("edition-preview", "preview")] and uploads[0][0] > preview
+    assert "!cancelled()" in uploads[0][1]["if"]
+    assert not any("upload-artifact@" in s.get("uses", "") for s in workflow["jobs"]["test"]["steps"])
     deploy = workflow["jobs"]["deploy"]
     assert "refs/heads/main" in deploy["if"] and deploy["permissions"] == {"pages": "write", "id-token": "write"}
     triggers = workflow.get("on") or workflow.get(True)

@@ -23,7 +23,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import CombinedEvent, event_priority
 
-from . import assets, bibliography, book, deferred, guard, pages, scholarly, webfont, webpage
+from . import assets, bibliography, book, deferred, guard, pages, problempages, scholarly, webfont, webpage
 from . import notes as editorial_notes
 from .bibtex_adapter import BibtexPlugin, citation_blocks, quiet_unknown_keys
 from .checks import CheckSession, settings_from_config
@@ -83,6 +83,10 @@ class Build:
     essay_cited: list[str] = field(default_factory=list)
     note_entries: list = field(default_factory=list)
     citations: scholarly.Citations | None = None
+    # `make serve`, and a preview built with EDITION_SHOW_PROBLEMS=true: the build goes on with errors and shows
+    # each problem on the page it concerns (problempages); every problem reported is kept for that
+    show_problems: bool = False
+    reported: list[Problem] = field(default_factory=list)
 
 
 class _DropMkDocsDuplicates(logging.Filter):
@@ -137,6 +141,7 @@ class EditionHooks:
         unreadable files first, whichever event found them."""
         if self.build is not None:
             self.build.to_report.extend(problems)
+            self.build.reported.extend(problems)
 
     def flush_report(self) -> int:
         """Log every problem kept by ``report``; return how many were logged as errors."""
@@ -212,6 +217,7 @@ class EditionHooks:
                                                    for k, e in session.entries.items()}),
             docs_prefix=settings.shown(settings.docs_dir).rstrip("/") + "/",
             abbreviations_start=f"\n\n<!-- abbreviations from {settings.shown(settings.glossary_file)} -->\n",
+            show_problems=self.command == "serve" or os.environ.get("EDITION_SHOW_PROBLEMS", "").lower() in ("1", "true", "yes"),
         )
         self.report(found)
         if build.batch_mode != "false":  # the CSL JSON for the one citeproc run: Pandoc's reading of the model
@@ -256,7 +262,7 @@ class EditionHooks:
         found += session.check_pages(sources)
         build.reported_links = {p.path for p in found if p.code.startswith(("link.", "page.not_in_nav"))}
         self.report(found)
-        if session.errors and self.command != "serve":
+        if session.errors and not build.show_problems:  # a preview with problems goes on, to show them on the pages
             self.report(session.finish())  # the cross-page totals too, so the list is the one `make check` gives
             listed = self.flush_report()
             raise PluginError(f"{listed} problem(s) in the sources (listed above); fix them and build again "
@@ -549,7 +555,9 @@ class EditionHooks:
         self.report(session.finish())
         listed = self.flush_report()
         errors = session.errors
-        if errors and self.command != "serve":
+        if build.show_problems:
+            self._show_problems()
+        if errors and not build.show_problems:
             raise PluginError(f"{listed} problem(s) in the sources (listed above); fix them and build again")
         faces = self._subset_web_font(site_dir)
         stylesheets = [str(getattr(f, "path", f)) for f in config.extra_css]
@@ -578,6 +586,25 @@ class EditionHooks:
                 raise PluginError(f"the PDF/EPUB export failed: {exc.__class__.__name__}: {' '.join(str(exc).split())[:300]}") from None
             for path in written:
                 log.info(f"wrote {path.relative_to(site_dir)} ({path.stat().st_size // 1024} KiB)")
+
+    def _show_problems(self) -> None:
+        """Each problem reported in a box on the page it concerns, and all of them on the home page."""
+        build = self.build
+        if not build.reported or build.files is None:
+            return
+        settings = build.session.settings
+        routes = {settings.shown(settings.glossary_file): settings.glossary_page,
+                  **{settings.shown(b): settings.bibliography_page for b in settings.bib_files}}
+        pages = {f.src_uri: f for f in build.files.documentation_pages()}
+        everything, _ = root_cause_first(build.reported)  # the causes; what may follow from them is left out
+        found = problempages.by_page(everything, build.docs_prefix, set(pages), routes)
+        where = {p: (pages[src].url or "./") for src, listed in found.items() if src != problempages.HOME for p in listed}
+        for src, page in pages.items():
+            listed = everything if src == problempages.HOME else found.get(src)
+            path = Path(page.abs_dest_path)
+            if listed and path.is_file():
+                box = problempages.box(listed, problempages.title(listed, src == problempages.HOME), where if src == problempages.HOME else None)
+                path.write_text(problempages.add_box(path.read_text(encoding="utf-8"), box), encoding="utf-8")
 
     def _index_editorial_notes(self, site_dir: Path) -> None:
         path = site_dir / "search" / "search_index.json"
