@@ -20,7 +20,7 @@ _ARTICLE = re.compile(r'<article\b[^>]*class="[^"]*\bmd-content__inner\b[^"]*"[^
 
 
 def by_page(problems: Iterable[Problem], docs_prefix: str, pages: set[str], routes: dict[str, str]) -> dict[str, list[Problem]]:
-    """The problems per page (source path in docs/, e.g. 'context/aepf.md'), each problem once, sorted by place.
+    """The problems per page (source path in docs/, e.g. 'context/history.md'), each problem once, sorted by place.
     ``docs_prefix``: the docs folder as problems name it ('docs/'); ``routes``: data file as problems name it ->
     the page made from it."""
     found: dict[str, list[Problem]] = {}
