@@ -113,7 +113,8 @@ def link_problems(text: str, shown: str, src: str, docs_dir: Path, pages: set[st
             continue
         if path and resolved not in pages and not (docs_dir / resolved).is_file():
             what = "image" if is_image else "link"
-            close = did_you_mean(resolved, pages)
+            # a page is never the picture meant, so only links get the closest page as a guess
+            close = same_name_elsewhere(path, base, docs_dir, pages) or ("" if is_image else did_you_mean(resolved, pages))
             problems.append(Problem(shown, line, col, f"{what} '{target}' points to '{resolved}', which does not exist; {close}fix the path", "link.image_missing" if is_image else "link.not_found"))
             continue
         if fragment and resolved in anchors and fragment not in anchors[resolved]:
@@ -124,6 +125,26 @@ def link_problems(text: str, shown: str, src: str, docs_dir: Path, pages: set[st
             if Path(resolved).suffix.lower() in IMAGE_SUFFIXES and size_kb > max_image_kb:
                 problems.append(Problem(shown, line, col, f"image '{target}' is {size_kb} KB (limit {max_image_kb} KB); resize or compress it", "content.image_too_large"))
     return problems
+
+
+def same_name_elsewhere(path: str, base: str, docs_dir: Path, pages: set[str]) -> str:
+    """"docs/X exists: from this page write 'Y'; " when a file of the same name is elsewhere under docs/.
+
+    A path is read from the page's own folder, so `images/a.png` written on docs/context/x.md means
+    docs/context/images/a.png; the usual mistake is a right name from the wrong folder, and the fix is the
+    exact path that works from the page (`../images/a.png`), which a similarity guess does not give.
+    """
+    name = posixpath.basename(path)
+    if not name:
+        return ""
+    found = {page for page in pages if posixpath.basename(page) == name}
+    if docs_dir.is_dir():
+        found |= {file.relative_to(docs_dir).as_posix() for file in docs_dir.rglob(name) if file.is_file()}
+    if not found:
+        return ""
+    # the nearest one: fewest folders between it and the page, then alphabetical
+    best = min(found, key=lambda f: (posixpath.relpath(f, base or ".").count("/"), f))
+    return f"docs/{best} exists: from this page write '{posixpath.relpath(best, base or '.')}'; "
 
 
 def nav_pages(nav) -> set[str]:
