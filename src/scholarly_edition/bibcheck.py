@@ -114,8 +114,33 @@ def _unmet(entry: BibEntry, model: list[A], known_missing: set[str]) -> list[A]:
     return [options for options in model if not known_missing & set(options) and not any(present(entry, o) for o in options)]
 
 
+# biblatex passes a parent's title on as the child's booktitle only between these types (its manual, appendix
+# B; Pandoc follows it): a chapter of a @book is an @inbook, a chapter of an edited @collection an @incollection.
+BOOKTITLE_FROM = {"incollection": ("collection", "reference", "mvcollection", "mvreference"), "inreference": ("collection", "reference", "mvcollection", "mvreference"),
+                  "suppcollection": ("collection", "reference", "mvcollection", "mvreference"), "inbook": ("book", "mvbook"),
+                  "bookinbook": ("book", "mvbook"), "suppbook": ("book", "mvbook"), "inproceedings": ("proceedings", "mvproceedings")}
+
+
+def missing_booktitle_advice(entry: BibEntry, by_key: dict[str, BibEntry]) -> str:
+    """What to change when a crossref's parent has the title but is of a type that does not pass it on."""
+    parent = by_key.get(entry.written.get("crossref", "").strip())
+    fits = BOOKTITLE_FROM.get(entry.entry_type, ())
+    if parent is None or not fits or parent.entry_type in fits or not parent.fields.get("title", "").strip():
+        return ""
+    # the type a chapter should have under this parent, if there is one
+    child_type = next((child for child, parents in BOOKTITLE_FROM.items() if parent.entry_type in parents and child.startswith("in")), "")
+    change = f"make this entry @{child_type}" if child_type else f"make the parent @{fits[0]}"
+    if entry.entry_type == "incollection" and parent.entry_type == "book":
+        change = "make the parent @collection (an edited book of chapters by several authors) or this entry @inbook (a chapter of a book by one author)"
+    return (f"its crossref '{parent.key}' is a @{parent.entry_type}, whose title is passed on as booktitle only to "
+            f"@{', @'.join(c for c, ps in BOOKTITLE_FROM.items() if parent.entry_type in ps) or 'no type'} (biblatex's rule, which Pandoc follows); "
+            f"{change}, or write booktitle in this entry")
+
+
 def check_entries(entries: Iterable[BibEntry]) -> list[Problem]:
     problems: list[Problem] = []
+    entries = list(entries)
+    by_key = {entry.key: entry for entry in entries}
     for entry in entries:
         def at(name: str) -> tuple[str, int, int]:
             return entry.path, entry.field_lines.get(name, entry.line), 1
@@ -138,7 +163,8 @@ def check_entries(entries: Iterable[BibEntry]) -> list[Problem]:
         if unmet and all(unmet):  # complete under neither model
             for options in unmet[-1]:
                 wanted = " or ".join(f"'{o}'" for o in options)
-                problems.append(Problem(entry.path, entry.line, 1, f"@{kind} '{entry.key}' lacks required field {wanted}; add it, or use a type that fits the work", "bib.missing_field"))
+                advice = missing_booktitle_advice(entry, by_key) if "booktitle" in options else ""
+                problems.append(Problem(entry.path, entry.line, 1, f"@{kind} '{entry.key}' lacks required field {wanted}; " + (advice or "add it, or use a type that fits the work"), "bib.missing_field"))
         csl = entry.csl or {}
         for name, variable in DATE_FIELDS.items():
             value = fields.get(name, "").strip()
