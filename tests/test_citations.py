@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
 from scholarly_edition.citations import find_citations
@@ -100,3 +103,64 @@ def test_citations_in_image_alt_text_are_found_and_others_not():
     uses, _ = find_citations(text)
     assert [u.key for u in in_image_alt(text, uses)] == ["a", "b"]
     assert {u.key for u in uses} >= {"a", "b", "c", "d"}
+
+
+# Each from a file the differential comparison with Pandoc found us missing: Pandoc's tests 7761 and
+# pandoc-citeproc-82 (citations in footnote definitions), pandoc/lua-filters' bibexport/sample.md (a key with
+# '_' and digits opening a paragraph's second line) and hadley/adv-r's Vectors.Rmd ([@forcats] in a note).
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Text.[^n]\n\n[^n]: See @author.\n", [("author", 3, 11)]),
+        ("A note.[^1]\n\n[^1]: Comment ..., supported by citation [@OCLC_i1099].\n", [("OCLC_i1099", 3, 43)]),
+        ("Authors struggling to fill their document with content are referred to\n@Upper_writers_1974.\n",
+         [("Upper_writers_1974", 2, 1)]),
+        ("```{r}\nlibrary(forcats)\n```\n\nfactors.[^tidyverse-factors]\n\n"
+         "[^tidyverse-factors]: The tidyverse never automatically coerces characters to factors, and provides the "
+         "forcats [@forcats] package specifically for working with factors.\n", [("forcats", 7, 114)]),
+        ("A note.[^long]\n\n[^long]: First paragraph.\n\n    Second paragraph of the note [@b; @c].\n",
+         [("b", 5, 35), ("c", 5, 39)]),
+    ],
+)
+def test_citations_in_footnote_definitions_and_paragraph_lines_are_found(text, expected):
+    assert [(u.key, u.line, u.col) for u in find_citations(text)[0]] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("(@good) This is a good example.\n(@bad) A bad one.\n\nAs (@good) shows.\n", []),  # Pandoc's numbered examples
+        ("@good. An example item opening a paragraph.\n", []),
+        ("- a list\n@label. the next item of the list\n", []),
+        ("See[^1] and [x][1].\n\n[^1]: In a note [@a].\n\n[1]: https://example.org/@b\n", ["a"]),
+    ],
+)
+def test_numbered_examples_and_link_definitions_are_still_no_citations(text, expected):
+    assert keys(text) == expected
+
+
+@pytest.mark.builds
+def test_a_citation_in_a_footnote_definition_is_checked_and_rendered_in_the_note(project_copy, tmp_path):
+    from conftest import mkdocs_build
+
+    about = project_copy / "docs" / "about.md"
+    lines = about.read_text(encoding="utf-8").count("\n")
+    about.write_text(about.read_text(encoding="utf-8")
+                     + "\nThe author's later work is listed here.[^later] Another note.[^typo]\n\n"
+                     + "[^later]: See @juego2013capitalist, the author's thesis.\n\n"
+                     + "[^typo]: A mistyped key in a note [@juego2013capitalsit].\n", encoding="utf-8")
+    site = tmp_path / "site"
+    failed = mkdocs_build(project_copy, site)
+    # the note's unknown key is reported at its own line and column, with the near key suggested
+    assert failed.returncode != 0
+    assert f"docs/about.md:{lines + 6}:36: " in failed.stderr and "juego2013capitalist" in failed.stderr.split(f"docs/about.md:{lines + 6}:36: ")[1].split("\n")[0]
+    about.write_text(about.read_text(encoding="utf-8").replace(" Another note.[^typo]", "").replace(
+        "[^typo]: A mistyped key in a note [@juego2013capitalsit].\n", ""), encoding="utf-8")
+    result = mkdocs_build(project_copy, site)
+    assert result.returncode == 0, result.stderr
+    page = (site / "about" / "index.html").read_text(encoding="utf-8")
+    note = re.search(r'<li id="fn:later">(.*?)</li>', page, re.S)
+    assert note, "the footnote is on the page"
+    text = html.unescape(re.sub(r"<[^>]+>", "", note.group(1)))
+    assert "@juego2013capitalist" not in text and "Juego" in text and "2013" in text, text
+    assert 'id="ref-juego2013capitalist"' in page  # and its full reference is listed with the page's others

@@ -27,9 +27,26 @@ CITE = re.compile(r"(?<![\w\\@])(?<!\w[.])(?P<minus>-?)@(?P<key>" + SIMPLE_KEY +
 EXAMPLE_ITEM = re.compile(r"^[ \t]*(?:\(@(?P<a>[\w-]+)\)|@(?P<b>[\w-]+)[.)])(?=[ \t]|$)", re.M)
 
 
+LIST_MARKER = re.compile(r"[ \t]*(?:[-*+]|\d+[.)]|\(?@[\w-]*[.)]|#[.)]|[A-Za-z][.)])(?:[ \t]|$)")
+
+
+def _starts_list_item(mask: str, line_start: int) -> bool:
+    """A list item can start on this line: Pandoc's lists do not interrupt a paragraph, so the line opens a
+    block (first line, or after a blank line) or its block began with a list item ("@Upper_writers_1974."
+    at the start of a paragraph's second line is a citation, not a numbered example)."""
+    start = line_start
+    while start > 0:
+        previous = mask.rfind("\n", 0, start - 1) + 1
+        if not mask[previous:start - 1].strip():
+            break
+        start = previous
+    return start == line_start or bool(LIST_MARKER.match(mask, start))
+
+
 def _cites(mask: str, start: int = 0, end: int | None = None):
     """CITE matches, without Pandoc's numbered examples and references to them."""
-    items = {m.start("a") - 1 if m.group("a") else m.start("b") - 1: m.group("a") or m.group("b") for m in EXAMPLE_ITEM.finditer(mask)}
+    items = {m.start("a") - 1 if m.group("a") else m.start("b") - 1: m.group("a") or m.group("b") for m in EXAMPLE_ITEM.finditer(mask)
+             if _starts_list_item(mask, m.start())}
     labels = set(items.values())
     for match in CITE.finditer(mask, start, len(mask) if end is None else end):
         if match.start() in items:
@@ -49,7 +66,8 @@ HTML_TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s+[^<>]*?)?/?>", re.S)
 ATTR_LIST = re.compile(r"\{:[^{}\n]*\}|\{[ \t]*[#.][^{}\n]*\}|\{[ \t]*[\w-]+=[^{}\n]*\}")
 ABBR_DEF = re.compile(r"^\*\[[^\]\n]+\]:.*$", re.M)
 LINK_DEST = re.compile(r"\]\((?:<[^>\n]*>|[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\)")
-REF_DEF = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S.*$", re.M)
+# '[^label]: ...' is a footnote definition, whose text is prose (citations in notes are read, as Pandoc does)
+REF_DEF = re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:[ \t]*\S.*$", re.M)
 BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
