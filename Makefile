@@ -72,7 +72,7 @@ test-quick: check ## while editing: the checks, every test that needs no build/b
 	else cat "$$tmp.log" >&2; echo "strict build failed (its messages above)" >&2; fi; \
 	[ $$tests -eq 0 ] && [ $$built -eq 0 ]
 
-check: $(STAMP) ## the reference gate alone: citations, .bib files, glossary (no site build)
+check: $(STAMP) ## the source checks alone: citations, .bib files, glossary, links, anchors, images, the essay's words (no site build)
 	$(BIN)/python -m scholarly_edition check .
 
 DEST ?=
