@@ -52,3 +52,10 @@ def test_a_page_linked_from_the_wrong_folder_gets_the_same_help(docs):
     (found,) = link_problems("[the essay](essay.md)\n", "docs/context/aepf.md", "context/aepf.md", docs, PAGES, {}, 500)
     assert found.code == "link.not_found"
     assert "docs/essay.md exists: from this page write '../essay.md'" in found.message
+
+
+def test_the_closest_page_is_suggested_as_the_link_must_be_written_from_the_page(docs):
+    (found,) = link_problems("[the author](autor.md)\n", "docs/context/aepf.md", "context/aepf.md", docs, PAGES, {}, 500)
+    assert "did you mean 'author.md'?" in found.message  # not 'context/author.md', which would point to context/context/
+    (found,) = link_problems("[the essay](essey.md)\n", "docs/context/aepf.md", "context/aepf.md", docs, PAGES, {}, 500)
+    assert "did you mean '../essay.md'?" in found.message

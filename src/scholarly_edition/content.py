@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from .diagnostics import Problem, did_you_mean, yaml_error_place
+from .diagnostics import Problem, closest, did_you_mean, yaml_error_place
 from .source import FENCE_OPEN, LineIndex, code_block_spans, prose_mask
 from .terms import heading_sections
 
@@ -114,7 +114,7 @@ def link_problems(text: str, shown: str, src: str, docs_dir: Path, pages: set[st
         if path and resolved not in pages and not (docs_dir / resolved).is_file():
             what = "image" if is_image else "link"
             # a page is never the picture meant, so only links get the closest page as a guess
-            close = same_name_elsewhere(path, base, docs_dir, pages) or ("" if is_image else did_you_mean(resolved, pages))
+            close = same_name_elsewhere(path, base, docs_dir, pages) or ("" if is_image else closest_page(path, base, pages))
             problems.append(Problem(shown, line, col, f"{what} '{target}' points to '{resolved}', which does not exist; {close}fix the path", "link.image_missing" if is_image else "link.not_found"))
             continue
         if fragment and resolved in anchors and fragment not in anchors[resolved]:
@@ -145,6 +145,13 @@ def same_name_elsewhere(path: str, base: str, docs_dir: Path, pages: set[str]) -
     # the nearest one: fewest folders between it and the page, then alphabetical
     best = min(found, key=lambda f: (posixpath.relpath(f, base or ".").count("/"), f))
     return f"docs/{best} exists: from this page write '{posixpath.relpath(best, base or '.')}'; "
+
+
+def closest_page(written: str, base: str, pages: set[str]) -> str:
+    """"did you mean 'x'? " for the page closest to what was written, as the link must be written from the
+    page's own folder (from docs/context/, 'author.md' and '../essay.md', never 'context/author.md')."""
+    page = closest(written, {posixpath.relpath(page, base or ".") for page in pages})
+    return f"did you mean '{page}'? " if page else ""
 
 
 def nav_pages(nav) -> set[str]:

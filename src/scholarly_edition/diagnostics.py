@@ -27,14 +27,20 @@ class Problem:
         return f"{self.path}:{self.line}:{self.col}: {self.message} [{self.code}]"
 
 
-def did_you_mean(value: str, known: Iterable[str]) -> str:
-    """"did you mean 'x'? " for the closest known value (also one differing only in case), else ""."""
+def closest(value: str, known: Iterable[str]) -> str | None:
+    """The closest known value (also one differing only in case), or None."""
     known = sorted(known)
     close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
     if not close:
         folded = {k.casefold(): k for k in known}
         close = [folded[value.casefold()]] if value.casefold() in folded else []
-    return f"did you mean '{close[0]}'? " if close else ""
+    return close[0] if close else None
+
+
+def did_you_mean(value: str, known: Iterable[str]) -> str:
+    """"did you mean 'x'? " for the closest known value (also one differing only in case), else ""."""
+    close = closest(value, known)
+    return f"did you mean '{close}'? " if close else ""
 
 
 def yaml_error_place(exc: Exception) -> tuple[int, int, str]:
