@@ -12,7 +12,8 @@ the PDF/EPUB export of the real edition, and the check of each large real .bib f
 (pages rendered before Pandoc answers get tokens, replaced later) against =wait (Pandoc waited for first), runs
 interleaved, outputs compared: bench/results-tokens.md (BENCH_ONLY=tokens for that part alone). And a flood of
 problems (BENCH_ONLY=flood, bench/results-flood.md): the real edition with 3,000 more entries, one cited, where
-the failing strict build should take about as long as the check, with the same grouped lines.
+the failing strict build should take about as long as the check, with the same grouped lines. And an edit
+reaching the served page under `mkdocs serve` (BENCH_ONLY=reload, bench/results-reload.md: bench/reload.py).
 """
 
 from __future__ import annotations
@@ -115,6 +116,12 @@ def main() -> None:
     if only == "flood":
         flood_results(repeats)  # bench/results-flood.md
         return
+    if only != "bib" and only not in ("tokens",):  # an edit reaching the page under `mkdocs serve` (bench/reload.py)
+        import reload
+
+        reload.main()  # bench/results-reload.md
+        if only == "reload":
+            return
     if only != "tokens":
         bib_results(repeats)  # bench/results-bib.md
     if only != "bib":

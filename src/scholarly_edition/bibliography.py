@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import tempfile
@@ -128,7 +129,14 @@ def format_citation_blocks(blocks: list[str], csl_json: Path, csl_file: Path) ->
     """Every citation block (its Markdown, e.g. ``[@key, p. 3]``) formatted in one Pandoc run: the in-text
     form by block, and the reference of every entry (cited or not: ``nocite``) by key, in the style's
     bibliography order. The in-text forms link each source to its entry (Pandoc's ``link-citations``):
-    ``([Doe 1998](#ref-doe1998essay); [WHO 2008, 43](#ref-who2008report))``."""
+    ``([Doe 1998](#ref-doe1998essay); [WHO 2008, 43](#ref-who2008report))``. The same blocks, entries and style
+    are formatted once per process: `mkdocs serve` rebuilds after an edit that changed no citation without Pandoc."""
+    inline, found = _format_blocks_once(tuple(blocks), Path(csl_json).read_bytes(), str(csl_json), Path(csl_file).read_bytes(), str(csl_file))
+    return dict(inline), dict(found)
+
+
+@functools.lru_cache(maxsize=8)
+def _format_blocks_once(blocks: tuple[str, ...], entries: bytes, csl_json: str, style: bytes, csl_file: str) -> tuple[dict[str, str], dict[str, str]]:
     import pypandoc
 
     doc = "\n---\nlink-citations: true\nnocite: '@*'\n---\n\n" + "\n\n".join(f"{i}. {block}" for i, block in enumerate(blocks))

@@ -8,6 +8,7 @@ citation's suffix (``[@a, @b]``) and an unclosed bracket (``[@a; @b.``).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -163,7 +164,14 @@ def _is_citation_bracket(mask: str, start: int, end: int) -> bool:
 
 
 def find_citations(text: str) -> tuple[list[CitationUse], list[tuple[int, int]]]:
-    """Every citation in the prose of a Markdown source, and the positions of empty citations ``[@]``."""
+    """Every citation in the prose of a Markdown source, and the positions of empty citations ``[@]``. Found once
+    per text and process (the checks and the build both ask; `mkdocs serve` rebuilds unchanged pages)."""
+    uses, empty = _find_citations(text)
+    return list(uses), list(empty)
+
+
+@functools.lru_cache(maxsize=512)
+def _find_citations(text: str) -> tuple[tuple[CitationUse, ...], tuple[tuple[int, int], ...]]:
     mask = scan_mask(text)
     index = LineIndex(text)
     uses: list[CitationUse] = []
@@ -179,7 +187,7 @@ def find_citations(text: str) -> tuple[list[CitationUse], list[tuple[int, int]]]
         uses.append(CitationUse(_key(match), *index.position(at), at, inside, match.group("key"), at < front_end,
                                 any(s <= at < e for s, e in definitions)))
     empties = [index.position(m.start()) for m in EMPTY.finditer(mask)]
-    return uses, empties
+    return tuple(uses), tuple(empties)
 
 
 def _innermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -7,6 +7,7 @@ style. Nothing here is typed twice: every format is generated from the same reco
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -250,14 +251,24 @@ def edition_key(record: EditionConfig) -> str:
 
 
 def _format(item: dict, csl_file: str) -> str:
-    """One CSL JSON item as its bibliography entry in the style (HTML), one Pandoc run."""
+    """One CSL JSON item as its bibliography entry in the style (HTML), one Pandoc run; the same item in the same
+    style (file and its contents) is formatted once per process, so `mkdocs serve` does not run Pandoc again for
+    it on every rebuild."""
+    style = Path(csl_file)
+    return _format_once(json.dumps([item], ensure_ascii=False, sort_keys=True), csl_file,
+                        style.read_bytes() if style.is_file() else b"")
+
+
+@functools.lru_cache(maxsize=64)
+def _format_once(items_json: str, csl_file: str, style: bytes) -> str:
     import tempfile
 
     import pypandoc
 
+    item = json.loads(items_json)[0]
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp, "record.json")
-        data.write_text(json.dumps([item], ensure_ascii=False), encoding="utf-8")
+        data.write_text(items_json, encoding="utf-8")
         out = pypandoc.convert_text(f"---\nnocite: '@{item['id']}'\n---\n", "html", format="markdown",
                                     extra_args=["--citeproc", "--bibliography", str(data), "--csl", csl_file])
     found = re.search(r'<div id="ref-[^"]+" class="csl-entry"[^>]*>\s*(.*?)\s*</div>', out, re.S)

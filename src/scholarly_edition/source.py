@@ -6,6 +6,7 @@ offsets, line and column numbers in the result are those of the source file.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 
@@ -74,7 +75,13 @@ def code_block_spans(text: str) -> list[tuple[int, int]]:
 
 def non_prose_spans(text: str, urls: bool = True) -> list[tuple[int, int]]:
     """Spans of ``text`` that are never scanned: front matter, code, HTML comments, and (``urls``) URLs and
-    e-mail addresses. Link and security checks keep the URLs, since URLs are what they check."""
+    e-mail addresses. Link and security checks keep the URLs, since URLs are what they check. Computed once per
+    text and process (several checks ask for the same page's spans, and `mkdocs serve` rebuilds unchanged pages)."""
+    return list(_non_prose_spans(text, urls))
+
+
+@functools.lru_cache(maxsize=512)
+def _non_prose_spans(text: str, urls: bool) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     front = FRONT_MATTER.match(text)
     if front:
@@ -91,7 +98,7 @@ def non_prose_spans(text: str, urls: bool = True) -> list[tuple[int, int]]:
         for start, end in spans:
             _blank(chars, start, end)
         rest = "".join(chars)
-    return sorted(spans)
+    return tuple(sorted(spans))
 
 
 def prose_mask(text: str, urls: bool = True) -> str:
