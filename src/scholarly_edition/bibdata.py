@@ -163,7 +163,10 @@ def evaluate(value: str, macros: dict[str, str]) -> tuple[str, list[str]]:
 # ---------------------------------------------------------------------------------------- files
 
 
-_SCAN = re.compile(r'\\.|[{}()"\n%]|@[ \t]*(\w+)\s*([{(])')  # BibTeX and Pandoc allow line breaks before the brace
+_SCAN = re.compile(r'\\.|[{}()"\n%@]')
+# What Pandoc's reader takes for the start of a block: '@', a type of letters only, then white space (and '%'
+# comments) up to '{' (or '(', which BibTeX reads and Pandoc refuses).
+_AT = re.compile(r"@([^\W\d_]*)((?:\s|%[^\n]*)*)([{(]?)")
 
 
 @dataclass
@@ -178,11 +181,29 @@ class Block:
     closed: bool = True
 
 
+@dataclass(frozen=True)
+class Stray:
+    """An '@' outside every block that opens none: Pandoc's reader starts a block at every such '@' and stops
+    with an error where the block's '{' should be ('@Comment Len Schubert', 'beebe@math.utah.edu' between
+    entries). BibTeX skips it as text."""
+    start: int  # the '@'
+    end: int  # after the word that follows it: what is blanked before Pandoc reads the rest
+    at: int  # the first character Pandoc cannot read
+
+
 def scan_blocks(text: str) -> tuple[list[Block], set[int]]:
-    """Top-level blocks and the 0-based lines of comments Pandoc skips: '%' to the end of the line outside
-    any block, or between the fields of an entry (inside a value, '%' is text). Linear: one regex pass."""
+    """Top-level blocks and the 0-based lines of comments Pandoc skips (:func:`scan`)."""
+    blocks, comments, _ = scan(text)
+    return blocks, comments
+
+
+def scan(text: str) -> tuple[list[Block], set[int], list[Stray]]:
+    """Top-level blocks, the 0-based lines of comments Pandoc skips ('%' to the end of the line outside any
+    block, or between the fields of an entry; inside a value, '%' is text), and the stray '@'s Pandoc stops
+    at. As Pandoc's reader: every '@' outside a block starts one; inside a block, '@' is text. Linear."""
     blocks: list[Block] = []
     comments: set[int] = set()
+    strays: list[Stray] = []
     depth, line, quote = 0, 0, False
     current = None  # (kind, start, line, closer)
     skip_to = -1
@@ -198,16 +219,26 @@ def scan_blocks(text: str) -> tuple[list[Block], set[int]]:
                 comments.add(line)
                 end = text.find("\n", match.start())
                 skip_to = len(text) if end < 0 else end
-            elif match.group(1):
-                current = (match.group(1).lower(), match.start(), line, "}" if match.group(2) == "{" else ")")
-                depth, quote = 1, False
-                line += token.count("\n")
+            elif token == "@":
+                head = _AT.match(text, match.start())
+                if head.group(1) and head.group(3):
+                    current = (head.group(1).lower(), match.start(), line, "}" if head.group(3) == "{" else ")")
+                    depth, quote = 1, False
+                    for gap in re.finditer(r"%[^\n]*|\n", head.group(2)):  # comments between the type and its brace
+                        if gap.group(0) == "\n":
+                            line += 1
+                        else:
+                            comments.add(line)
+                    skip_to = head.end()
+                else:
+                    word_end = match.start() + 1 + len(head.group(1))
+                    strays.append(Stray(match.start(), word_end, head.end(3) if head.group(1) else word_end))
+                    skip_to = word_end
             continue
         kind, start, first, closer = current
-        if match.group(1):  # '@type{' inside a block is text; only its brace counts
-            depth += match.group(2) == "{"
-            line += token.count("\n")
-        elif token == "%" and depth == 1 and not quote:
+        if token == "@":  # '@type{' inside a block is text; only its brace counts
+            continue
+        if token == "%" and depth == 1 and not quote:
             end = text.find("\n", match.start())
             skip_to = len(text) if end < 0 else end
         elif token == '"' and depth == 1:
@@ -224,7 +255,7 @@ def scan_blocks(text: str) -> tuple[list[Block], set[int]]:
             current = None
     if current is not None:  # never closed: to the end of the file
         blocks.append(Block(current[0], current[1], len(text), current[2], line, paren=current[3] == ")", closed=False))
-    return blocks, comments
+    return blocks, comments, strays
 
 
 @dataclass
@@ -235,6 +266,19 @@ class _File:
     first_line: int = 0  # 0-based line of this file in the joined text handed to Pandoc
     blocks: list[Block] = field(default_factory=list)
     comments: set[int] = field(default_factory=set)
+    strays: list[Stray] = field(default_factory=list)
+
+    @property
+    def readable(self) -> str:
+        """The text with its stray '@'s blanked (same offsets): what Pandoc is given, so that one stray costs no
+        reading of everything again (each is reported from the scan, where Pandoc would stop)."""
+        if not self.strays:
+            return self.text
+        parts, pos = [], 0
+        for stray in self.strays:
+            parts += [self.text[pos:stray.start], " " * (stray.end - stray.start)]
+            pos = stray.end
+        return "".join(parts) + self.text[pos:]
 
 
 _HEAD = re.compile(r"\s*@\s*(\w+)\s*[{(]\s*([^,\s{}()]*)")
@@ -529,6 +573,22 @@ def _recover(files: list[_File], entries_by_file: list[list[BibEntry]], texts: l
         answer = _run_pandoc("\n".join(texts), cache_dir)
 
 
+class _ParenAnswer:
+    """Pandoc's answer for a block in parentheses, as the first one's: refused at its own '(' when the first
+    was refused at its '('; read by Pandoc itself otherwise (a Pandoc that reads parentheses)."""
+
+    def __init__(self, first, files: list[_File], index: int, block: Block, own: list[str], cache_dir: Path | None):
+        self.first, self.files, self.index, self.block, self.own, self.cache_dir = first, files, index, block, own, cache_dir
+
+    def result(self) -> tuple[list[dict] | None, str, int, int]:
+        items, message, line, col = self.first.result()
+        if items is None and message == "unexpected '('":
+            text = self.files[self.index].text
+            at = text.find("(", self.block.start)
+            return None, message, self.files[self.index].first_line + text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+        return _run_pandoc("\n".join(self.own), self.cache_dir)
+
+
 def _syntax_hint(message: str, text: str, start: int, end: int, line: int, col: int) -> str:
     snippet = text[start:end]
     if re.match(r"\s*@\w+\s*\(", snippet):
@@ -562,6 +622,8 @@ def _plan(files: list[_File]) -> tuple[list[list[str]], list[set[str]], dict[str
             found = [(m.group(1).lower(), m.group(2)) for m in _LINK.finditer(body)]
             links = [k.strip() for name, value in found for k in (value.split(",") if name == "xdata" else [value]) if k.strip()]
             heads.append((index, block, key, links))
+    # (an unclosed block is not one of them: where it ends is bibtexparser's call, made later)
+    suspect_heads = {i for i, (_, block, key, _) in enumerate(heads) if block.closed and (block.paren or not key)}
     graph = {}
     seen: set[str] = set()
     repeated: set[int] = set()  # later entries with a key seen before (also in other case): left out, as BibTeX does
@@ -569,10 +631,9 @@ def _plan(files: list[_File]) -> tuple[list[list[str]], list[set[str]], dict[str
         graph.setdefault(key, links)
         if key.casefold() in seen:
             repeated.add(i)
-        seen.add(key.casefold())
+        if i not in suspect_heads:  # a key first written in parentheses: Pandoc reads the next entry of that key
+            seen.add(key.casefold())
     cycles = _cycles_in(graph)
-    # (an unclosed block is not one of them: where it ends is bibtexparser's call, made later)
-    suspect_heads = {i for i, (_, block, key, _) in enumerate(heads) if block.closed and (block.paren or not key)}
     macro_blocks = [(index, block) for index, bib in enumerate(files) for block in bib.blocks
                     if block.kind in ("string", "preamble") and block.closed and not block.paren]
     group = {}
@@ -606,16 +667,16 @@ def _plan(files: list[_File]) -> tuple[list[list[str]], list[set[str]], dict[str
     for side in range(chunks):
         side_texts, side_keys = [], set()
         for index, bib in enumerate(files):
-            parts, pos = [], 0
+            parts, pos, readable = [], 0, bib.readable
             for i, (head_index, block, key, _) in enumerate(heads):
                 if head_index != index:
                     continue
                 if key in cycles or i in repeated or i in suspect_heads or group.get(key, 0) != side:
-                    parts += [bib.text[pos:block.start], _gap(bib.text[block.start:block.end]) if chunks > 1 else _spaces(bib.text[block.start:block.end])]
+                    parts += [readable[pos:block.start], _gap(readable[block.start:block.end]) if chunks > 1 else _spaces(readable[block.start:block.end])]
                     pos = block.end
                 else:
                     side_keys.add(key)
-            parts.append(bib.text[pos:])
+            parts.append(readable[pos:])
             side_texts.append("".join(parts))
         texts.append(side_texts)
         keys.append(side_keys)
@@ -753,7 +814,7 @@ def load_bibliography(paths: list[tuple[Path, str]], cache_dir: Path | None = No
         if text.startswith("\ufeff"):
             text = text[1:]
         bib = _File(path, shown, text.replace("\r\n", "\n"))
-        bib.blocks, bib.comments = scan_blocks(bib.text)
+        bib.blocks, bib.comments, bib.strays = scan(bib.text)
         files.append(bib)
     line = 0
     for bib in files:
@@ -763,7 +824,17 @@ def load_bibliography(paths: list[tuple[Path, str]], cache_dir: Path | None = No
     pool = ThreadPoolExecutor(max(1, min(len(plans) + len(suspects), os.cpu_count() or 1)))
     try:
         answers = [pool.submit(_run_pandoc, "\n".join(texts), cache_dir) for texts in plans]
-        suspect_answers = [pool.submit(_run_pandoc, "\n".join(own), cache_dir) for _, _, own in suspects]
+        # Pandoc refuses '@type(' where the '{' should be: the first such block is read, and when Pandoc
+        # refuses it there, every other one is refused at its own '(' without a run of its own (a Better
+        # BibTeX test file has 594 of them: 60 s of Pandoc runs)
+        first_paren = next((pool.submit(_run_pandoc, "\n".join(own), cache_dir) for _, block, own in suspects if block.paren), None)
+        suspect_answers, seen_paren = [], False
+        for index, block, own in suspects:
+            if block.paren and first_paren is not None:
+                suspect_answers.append(first_paren if not seen_paren else _ParenAnswer(first_paren, files, index, block, own, cache_dir))
+                seen_paren = True
+            else:
+                suspect_answers.append(pool.submit(_run_pandoc, "\n".join(own), cache_dir))
         return _load(files, problems, plans, chunk_keys, cycles, answers, cache_dir, list(zip(suspects, suspect_answers)))
     finally:
         pool.shutdown(wait=True)
@@ -832,9 +903,20 @@ def _load(files, problems, plans, chunk_keys, cycles, answers, cache_dir, suspec
             items.setdefault(item.get("id"), item)
     if len(plans) > 1:
         _read_across_chunks(entries, chunk_keys, files, cycles, items, cache_dir)
-    texts = [f.text for f in files]
-    for entry in duplicates:  # the build hands Pandoc the first entry of a key only
-        texts[entry.file_index] = _blank(texts[entry.file_index], *entry.span)
+    texts = [f.readable for f in files]
+    later = {}  # key -> the first later entry of that key (reported as a duplicate)
+    for entry in duplicates:
+        later.setdefault(entry.key, entry)
+    for bib in files:
+        for stray in bib.strays:
+            line, col = bib.text.count("\n", 0, stray.at) + 1, stray.at - (bib.text.rfind("\n", 0, stray.at) + 1) + 1
+            what = f"unexpected {bib.text[stray.at]!r}" if stray.at < len(bib.text) else "unexpected end of input"
+            word = bib.text[stray.start:stray.end]
+            if word.lower() == "@comment":
+                advice = "Pandoc reads a comment only in braces: write @comment{...}, or leave out the '@'"
+            else:
+                advice = f"Pandoc starts an entry at every '@' outside one, and '{word}' opens none: leave out the '@', or put this text in @comment{{...}}"
+            problems.append(Problem(bib.shown, line, col, f"Pandoc, which formats the citations, cannot read this: {what}; {advice}", "bib.syntax"))
     for key, entry in list(entries.items()):
         if key in broken:
             del entries[key]
@@ -848,9 +930,20 @@ def _load(files, problems, plans, chunk_keys, cycles, answers, cache_dir, suspec
             problem = Problem(entry.path, entry.line, 1, f"Pandoc, which formats the citations, did not read entry '{key}' ({cause}); fix that first", "bib.syntax")
             problems.append(problem)
         if problem is not None:
+            texts[entry.file_index] = _blank(texts[entry.file_index], *entry.span)
+            stand_in = later.get(key)
+            if stand_in is not None and entry.raw.lstrip()[:1] == "@" and re.match(r"@\w+\s*\(", entry.raw.lstrip()) and items.get(key) is not None \
+                    and (stand_in.file_index, stand_in.span[0]) not in removed:
+                # the first entry of the key is written in parentheses, which Pandoc refuses: Pandoc reads the
+                # next one (planned for it), so the key stays formattable; both problems are reported
+                stand_in.csl = items[key]
+                entries[key] = stand_in
+                duplicates.remove(stand_in)
+                continue
             broken[key] = problem
             del entries[key]
-            texts[entry.file_index] = _blank(texts[entry.file_index], *entry.span)
+    for entry in duplicates:  # the build hands Pandoc the first entry of a key only
+        texts[entry.file_index] = _blank(texts[entry.file_index], *entry.span)
     for (index, start), _ in removed.items():  # blanked regions outside known entries
         texts[index] = _blank(texts[index], start, _region(texts[index], texts[index].count("\n", 0, start))[1]) if texts[index][start:start + 1] == "@" else texts[index]
     # entries bibtexparser could not split but Pandoc read: valid input, located by their '@type{key'
