@@ -80,7 +80,7 @@ new-edition: $(STAMP) ## a new edition at DEST (make new-edition DEST=../my-edit
 	@test -n "$(DEST)" || { echo "make new-edition: name the new edition's folder, e.g. make new-edition DEST=../my-edition" >&2; exit 2; }
 	$(BIN)/python -m scholarly_edition new-edition "$(DEST)" $(if $(GENERATOR),--generator "$(GENERATOR)")
 
-citation: $(STAMP) ## write CITATION.cff from mkdocs.yml's edition block (make check reports when it is out of date)
+citation: $(STAMP) ## write CITATION.cff and .zenodo.json from mkdocs.yml's edition block (make check reports when they are out of date)
 	$(BIN)/python -m scholarly_edition citation .
 
 PAPER ?= A4

@@ -18,7 +18,7 @@ settings.load_profile("full")
 
 ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "src" / "scholarly_edition"  # the generator: theme, book stylesheets, fonts
-PROJECT_PARTS = ("mkdocs.yml", "docs", "bib", "glossary", "hooks", "sources", "src", "pyproject.toml", "CITATION.cff", "tools")
+PROJECT_PARTS = ("mkdocs.yml", "docs", "bib", "glossary", "hooks", "sources", "src", "pyproject.toml", "CITATION.cff", ".zenodo.json", "tools")
 
 # `make test-quick` runs the tests marked quick: those that need no site build, no browser and no PDF. The mark
 # follows what a test needs, not the file it is in:

@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("root", nargs="?", default=".", type=Path, help="project folder holding mkdocs.yml")
     check.add_argument("--all", action="store_true", help=f"list every problem (by default, beyond the first {GROUP_AFTER} "
                        f"of one kind the rest are counted in one line per file; {LIST_ALL}=1 does the same)")
-    citation = sub.add_parser("citation", help="write CITATION.cff from mkdocs.yml's edition block")
+    citation = sub.add_parser("citation", help="write CITATION.cff and .zenodo.json from mkdocs.yml's edition block")
     citation.add_argument("root", nargs="?", default=".", type=Path, help="project folder holding mkdocs.yml")
     sub.add_parser("config-reference", help="print the reference of the edition's configuration keys (Markdown)")
     new = sub.add_parser("new-edition", help="create a new edition's repository from the example edition")
@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 def _write_citation(root: Path) -> int:
     from .cff import CFF_FILE, citation_cff
     from .checks import load_settings
+    from .zenodo import ZENODO_FILE, zenodo_json
 
     settings = load_settings(root)
     edition = settings.edition
@@ -59,7 +60,8 @@ def _write_citation(root: Path) -> int:
         return 1
     data = settings.source.data
     (root / CFF_FILE).write_text(citation_cff(edition, str(data.get("site_url") or ""), str(data.get("repo_url") or "")), encoding="utf-8")
-    print(f"wrote {CFF_FILE}")
+    (root / ZENODO_FILE).write_text(zenodo_json(edition, str(data.get("site_url") or "")), encoding="utf-8")
+    print(f"wrote {CFF_FILE} and {ZENODO_FILE}")
     return 0
 
 

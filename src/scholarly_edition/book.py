@@ -19,6 +19,7 @@ from lxml import etree
 
 from . import __version__
 from .config import EditionConfig
+from .archive import export_archive_files
 from .epub import write_epub
 from .publication import BookMeta, medium_article, page_url
 
@@ -353,7 +354,8 @@ def render_pdf(book_html: str, base_dir: Path, target: Path, paper: str = "A4") 
     partial.replace(target)
 
 
-def book_meta(edition: EditionConfig, site_url: str, cite_as: str = "", bibliography: str = "bibliography.md") -> BookMeta:
+def book_meta(edition: EditionConfig, site_url: str, cite_as: str = "", bibliography: str = "bibliography.md",
+              repo_url: str = "") -> BookMeta:
     """The book's metadata from the edition's validated block: its title is the edition's (site_name)."""
     return BookMeta(
         title=edition.title, author=" and ".join(name.text() for name in edition.essay.authors),
@@ -361,7 +363,8 @@ def book_meta(edition: EditionConfig, site_url: str, cite_as: str = "", bibliogr
         description=edition.description, keywords=list(edition.keywords), cite_as=cite_as, licence=list(edition.licence),
         language=edition.language, pages=list(edition.pages), slug=edition.slug,
         running_head=edition.running_head or edition.title, bibliography=bibliography,
-        date=(edition.date or edition.essay.published).iso(),
+        date=(edition.date or edition.essay.published).iso(), record=edition,
+        repo_url=repo_url,
     )
 
 
@@ -370,11 +373,13 @@ FONTS = Path(__file__).parent / "fonts"
 
 
 def export_book(site_dir: Path, meta: BookMeta, paper: str = "A4") -> list[Path]:
-    """Write downloads/<slug>.pdf and downloads/<slug>.epub into the built site."""
+    """Write downloads/<slug>.pdf and downloads/<slug>.epub into the built site, and the files for archives
+    (archive.export_archive_files: <slug>.jats.xml, .zenodo.json, CITATION.cff)."""
     downloads = site_dir / "downloads"
     pdf = downloads / f"{meta.slug}.pdf"
     epub = downloads / f"{meta.slug}.epub"
     stylesheet = (BOOK / "print.css").read_text(encoding="utf-8")
     render_pdf(assemble_book(site_dir, meta, stylesheet), BOOK, pdf, paper)
     write_epub(site_dir, meta, BOOK / "epub.css", FONTS, epub)
-    return [pdf, epub]
+    archived = export_archive_files(site_dir, meta.record, meta.site_url, meta.repo_url) if meta.record is not None else []
+    return [pdf, epub, *archived]

@@ -96,6 +96,9 @@ def settings_from_config(root: Path, source: ConfigFile | None = None) -> Settin
         from .cff import cff_problems
 
         problems += cff_problems(root, edition, str(data.get("site_url") or ""), str(data.get("repo_url") or ""))
+        from .zenodo import zenodo_problems
+
+        problems += zenodo_problems(root, edition, str(data.get("site_url") or ""))
     nav = data.get("nav")
     return Settings(root=root, docs_dir=root / str(data.get("docs_dir") or "docs"), bib_files=bibs, glossary_file=root / checks["glossary"],
                     unused_entries=checks["unused_entries"], unused_terms=checks["unused_terms"],

@@ -599,7 +599,8 @@ class EditionHooks:
         # The offline edition is made from the pages just built, so it reads exactly as the site. Skipped in
         # `serve` (seconds per rebuild); `make build` and `make pdf` always make it.
         if edition.export and self.command != "serve" and not errors:
-            meta = book.book_meta(edition, config.site_url or "", self._citations(config).edition, session.settings.bibliography_page)
+            meta = book.book_meta(edition, config.site_url or "", self._citations(config).edition, session.settings.bibliography_page,
+                                  config.repo_url or "")
             try:
                 written = book.export_book(site_dir, meta, edition.paper)
             except Exception as exc:  # WeasyPrint/Pandoc failures: one line, not a traceback

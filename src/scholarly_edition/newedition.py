@@ -2,8 +2,8 @@
 
 DEST gets the example edition (its essay, a few example .bib entries marked as examples, glossary terms, one
 editorial note, one context page), its README with the two commands, its Makefile and CI, the generator's tests
-wired to run against it, a CITATION.cff written from its mkdocs.yml, and a requirements.txt that pins the
-generator in one line. Nothing is written when DEST exists and is not empty.
+wired to run against it, a CITATION.cff and a .zenodo.json written from its mkdocs.yml, and a requirements.txt
+that pins the generator in one line. Nothing is written when DEST exists and is not empty.
 """
 
 from __future__ import annotations
@@ -44,5 +44,8 @@ def create(dest: Path, generator: str | None = None) -> int:
     data = settings.source.data
     (dest / "CITATION.cff").write_text(citation_cff(settings.edition, str(data.get("site_url") or ""), str(data.get("repo_url") or "")),
                                        encoding="utf-8")
+    from .zenodo import ZENODO_FILE, zenodo_json
+
+    (dest / ZENODO_FILE).write_text(zenodo_json(settings.edition, str(data.get("site_url") or "")), encoding="utf-8")
     print(f"new edition in {dest}\n  cd {dest}\n  make serve   # set up and serve the site\n  make test    # set up, build and test it")
     return 0

@@ -26,6 +26,8 @@ class BookMeta:
     bibliography: str = "bibliography.md"  # the page that holds every full reference once
     running_head: str = ""  # at the top of the pages; the title when empty
     date: str = ""  # the edition's date (ISO 8601: a year, a month or a day): the EPUB's dc:date
+    record: object = None  # the edition's validated block (config.EditionConfig): the archive exports' front matter
+    repo_url: str = ""  # the repository (CITATION.cff's repository-code)
 
 
 def page_url(src: str) -> str:
