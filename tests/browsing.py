@@ -15,7 +15,7 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")  # GitHub's runners: 
 # As the machine's own probe starts it: no sandbox as root, and no background calls to Google's hosts.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-default-apps"]
-PAGES = ["", "essay/", "context/aepf/", "context/asem-and-migration/", "context/author/", "glossary/", "bibliography/", "about/"]
+PAGES = ["", "essay/", "context/aepf/", "context/asem-and-migration/", "context/author/", "glossary/", "bibliography/", "about/", "versions/"]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

@@ -244,7 +244,7 @@ def test_essay_is_set_in_the_shipped_serif(browser, base_url, width, height, sch
 
 
 PAGES_WITH_FACES = ["", "essay/", "glossary/", "bibliography/", "about/", "context/aepf/", "context/asem-and-migration/",
-                    "context/author/"]
+                    "context/author/", "versions/"]
 
 
 def test_every_page_is_checked_for_its_faces(built_site):

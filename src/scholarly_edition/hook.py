@@ -359,6 +359,13 @@ class EditionHooks:
             else:  # citations not in one run: one more Pandoc run for the list
                 listing = pages.reference_list_markdown(bibliography.render_reference_list(build.bib_paths, build.csl))
             markdown = markdown.replace(pages.BIBLIOGRAPHY_MARKER, listing)
+        if pages.VERSIONS_MARKER in markdown:  # read from git at every build: a release is HEAD, tagged after it
+            from . import changes
+
+            layout = changes.layout_from(session.settings)
+            history = changes.read_history(build.root, os.environ.get("EDITION_RELEASE") or None, config.repo_url, layout)
+            shown = changes.render_markdown(history, layout, page.file.src_uri, {f.src_uri for f in files.documentation_pages()})
+            markdown = markdown.replace(pages.VERSIONS_MARKER, shown)
         # Generated parts (glossary sources) may cite keys too; unknown ones are reported where they are
         # written (page or glossary file) and must not reach mkdocs-bibtex.
         unknown = {use.key for use in find_citations(markdown)[0] if use.key not in session.entries}

@@ -6,6 +6,7 @@ import re
 
 GLOSSARY_MARKER = "<!-- glossary:entries -->"
 BIBLIOGRAPHY_MARKER = "<!-- bibliography:all -->"
+VERSIONS_MARKER = "<!-- versions -->"  # the edition's versions and what changed in each, from git (changes.py)
 # Where a page's own reference list goes: put where the page writes mkdocs-bibtex's "\bibliography" (under
 # the page's own heading), else at the end of the page under "References".
 PAGE_REFERENCES_MARKER = "<!-- references:page -->"
