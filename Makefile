@@ -83,6 +83,12 @@ new-edition: $(STAMP) ## a new edition at DEST (make new-edition DEST=../my-edit
 citation: $(STAMP) ## write CITATION.cff and .zenodo.json from mkdocs.yml's edition block (make check reports when they are out of date)
 	$(BIN)/python -m scholarly_edition citation .
 
+# The WACZ is made from site/ as make test reads it: as it is when built from these very sources, else built first.
+.PHONY: archive
+archive: $(STAMP) ## the built site as a WACZ web archive, archive/SLUG.wacz, checked with wacz validate (builds first when site/ is out of date)
+	@$(BIN)/python tools/inputs-digest --check .cache/site.inputs && echo "site/ is current: archiving it" || $(MAKE) --no-print-directory build
+	$(BIN)/python -m scholarly_edition archive .
+
 PAPER ?= A4
 export PAPER
 pdf: build ## the edition as PDF and EPUB in site/downloads/ (PAPER=letter for US Letter)
@@ -99,7 +105,7 @@ lighthouse: build ## Lighthouse (mobile) on the essay page, served with gzip fro
 	tools/lighthouse/run site essay/
 
 clean: ## remove the built site, caches and .venv
-	rm -rf site site.old .site-* preview .preview-* .pytest_cache $(VENV)
+	rm -rf site site.old .site-* preview .preview-* archive .pytest_cache $(VENV)
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 lock: $(STAMP) ## print the installed versions, to refresh the pinned transitive list in requirements.txt

@@ -23,7 +23,15 @@ def main(argv: list[str] | None = None) -> int:
     new = sub.add_parser("new-edition", help="create a new edition's repository from the example edition")
     new.add_argument("dest", type=Path, help="the new edition's folder (must not exist, or be empty)")
     new.add_argument("--generator", default=None, help="the requirement line that installs the generator (default: this copy)")
+    arc = sub.add_parser("archive", help="the built site as a WACZ web archive (archive/SLUG.wacz), checked with wacz validate")
+    arc.add_argument("root", nargs="?", default=".", type=Path, help="project folder holding mkdocs.yml")
+    arc.add_argument("--site", type=Path, default=None, help="the built site (default: ROOT/site)")
+    arc.add_argument("--output", "-o", type=Path, default=None, help="the .wacz to write (default: ROOT/archive/SLUG.wacz)")
     args = parser.parse_args(argv)
+    if args.command == "archive":
+        from .webarchive import archive
+
+        return archive(args.root, args.site, args.output)
     if args.command == "citation":
         return _write_citation(args.root)
     if args.command == "config-reference":
