@@ -40,6 +40,9 @@ def new_edition(tmp_path_factory) -> Path:
             result = _make("-o", ".venv/.installed", target, cwd=dest)  # never pip-install into this checkout's .venv
             (dest / "results" / f"{target}.log").write_text(result.stdout + result.stderr, encoding="utf-8")
             (dest / "results" / f"{target}.rc").write_text(str(result.returncode), encoding="utf-8")
+        archived = _make("-o", ".venv/.installed", "-o", "build", "archive", cwd=dest)  # the site just built, archived
+        (dest / "results" / "archive.log").write_text(archived.stdout + archived.stderr, encoding="utf-8")
+        (dest / "results" / "archive.rc").write_text(str(archived.returncode), encoding="utf-8")
 
     return built_once(tmp_path_factory, "new-edition", make) / "my-edition"
 
@@ -50,6 +53,17 @@ def test_the_new_edition_builds_and_passes_the_generators_tests(new_edition):
         assert (new_edition / "results" / f"{target}.rc").read_text() == "0", log[-4000:]
     log = (new_edition / "results" / "test.log").read_text(encoding="utf-8")
     assert re.search(r"\b\d+ passed\b", log) and not re.search(r"\b\d+ (failed|error)", log)
+
+
+def test_the_new_edition_archives_its_site_with_no_further_edit(new_edition):
+    """`make archive` in the new edition: its own WACZ, validated (tests/test_archive.py replays one)."""
+    log = (new_edition / "results" / "archive.log").read_text(encoding="utf-8")
+    assert (new_edition / "results" / "archive.rc").read_text() == "0", log[-4000:]
+    assert "Validation succeeded, the passed WACZ is valid" in log
+    archived = list((new_edition / "archive").glob("*.wacz"))
+    assert len(archived) == 1 and zipfile.is_zipfile(archived[0]), log[-4000:]
+    with zipfile.ZipFile(archived[0]) as z:
+        assert "pages/pages.jsonl" in z.namelist() and "datapackage.json" in z.namelist()
 
 
 def test_the_new_edition_holds_no_word_of_this_one(new_edition):
