@@ -13,16 +13,17 @@ import pytest
 from scholarly_edition import changes
 from scholarly_edition.changes import Layout, read_history, render_markdown, versions
 
-from conftest import ROOT
+from conftest import ROOT, mkdocs_build
 
 FORGE = "https://forge.example.org/editors/edition"
 ENV = dict(os.environ, GIT_AUTHOR_NAME="Editor", GIT_AUTHOR_EMAIL="editor@example.org", GIT_COMMITTER_NAME="Editor",
            GIT_COMMITTER_EMAIL="editor@example.org", GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
-# The parts the page reads (the whole project, with tools/, would be 200 MB to commit for nothing).
-PARTS = ("mkdocs.yml", "docs", "bib", "glossary", "sources")
+# The parts a build reads (the whole project, with tools/, would be 200 MB to commit for nothing).
+PARTS = ("mkdocs.yml", "docs", "bib", "glossary", "sources", "hooks", "CITATION.cff")
 OLD = "The essay's \"Migration of Migratory Flows\" is kept as written."
 NEW = "The essay's \"Migration of Migratory Flows\" is kept as received; it is the author's slip."
-NEW_TERM = "- term: Planted term\n  definition: >-\n    A term added between two releases.\n"
+# a term the pages already use (an unused one would fail the build)
+NEW_TERM = "- term: Migrant Voice\n  definition: >-\n    A blog that also published the essay.\n  cite: [juego2010migrantvoice]\n"
 
 
 def git(repo: Path, *args: str) -> str:
@@ -62,13 +63,13 @@ def test_the_release_being_built_lists_the_corrected_note_and_the_new_term(repo)
     assert latest.compare_url == f"{FORGE}/compare/v1.0...v1.1"
     head = git(repo, "rev-parse", "HEAD")
     commit = (changes.Commit(head, git(repo, "log", "-1", "--format=%cs"), "Correct note 3; add a term", f"{FORGE}/commit/{head}"),)
-    assert [(c.area, c.kind, c.name) for c in latest.changes] == [("note", "changed", "3"), ("glossary", "added", "Planted term")]
+    assert [(c.area, c.kind, c.name) for c in latest.changes] == [("note", "changed", "3"), ("glossary", "added", "Migrant Voice")]
     note, term = latest.changes
     assert note.old.endswith("is kept as written.") and note.new.endswith("is kept as received; it is the author's slip.")
     assert note.old.startswith("The conference's name was the ASEM Ministerial Conference on Cooperation for the Management of")  # *Management*: plain text
     assert note.label.startswith("“the Ministerial Conference")
     assert note.commits == commit and term.commits == commit
-    assert (term.old, term.new) == (None, "A term added between two releases.")
+    assert (term.old, term.new) == (None, "A blog that also published the essay.")
 
 
 def test_the_page_gives_old_and_new_wording_links_and_the_unchanged_checksum(repo):
@@ -83,13 +84,36 @@ def test_the_page_gives_old_and_new_wording_links_and_the_unchanged_checksum(rep
             f"Commit: [{head[:7]}]({FORGE}/commit/{head}).") in page
     assert "    It read: ‘The conference's name" in page and page.count("is kept as written.’") == 1
     assert "    It now reads: ‘The conference's name" in page and "is kept as received; it is the author's slip.’" in page
-    # the note's citations are words on this page, not citations mkdocs-bibtex would format
-    assert "\\[&#64;iom\\_asem\\_dg\\]" in page and "[@" not in page
-    assert "- The term ‘Planted term’ was added: ‘A term added between two releases.’" in page
+    # the note's citations as the editors wrote them, in code: neither formatted against today's bibliography
+    # (an old key may be gone) nor left as an unformatted citation
+    assert "Asia `[@iom_asem_dg]`. It met" in page and page.count("[@") == page.count("`[@") == 4
+    assert "- The term ‘Migrant Voice’ was added: ‘A blog that also published the essay.’" in page
     assert f"The essay's text did not change. The copy-text, `sources/essay-as-received.txt`, has the SHA-256 checksum `{checksum}`" in page
     assert "The essay's text is the same in every version" in page
     assert "The first release." in page
     assert "Context pages" not in page and "Bibliography" not in page
+
+
+@pytest.mark.builds
+def test_the_built_page_of_release_1_1_shows_the_corrected_note(repo, tmp_path, monkeypatch):
+    """The issue's case through a real build: 1.0 tagged, a note corrected and committed, 1.1 being built."""
+    import lxml.html
+
+    monkeypatch.setenv("EDITION_RELEASE", "1.1")
+    done = mkdocs_build(repo, tmp_path / "site")
+    assert done.returncode == 0, done.stderr[-3000:]
+    article = lxml.html.parse(str(tmp_path / "site" / "versions" / "index.html")).xpath("//article")[0]
+    text = " ".join(article.text_content().split())
+    repo_url = "https://github.com/aepf8-edition/migration-in-asia-europe-relations"  # mkdocs.yml's repo_url
+    head = git(repo, "rev-parse", "HEAD")
+    assert "Version 1.1, " in text and "Editors’ note 3, on “the Ministerial Conference" in text
+    assert "It read: ‘The conference’s name" in text and "is kept as written.’" in text
+    assert "It now reads: ‘The conference’s name" in text and "is kept as received; it is the author’s slip.’" in text
+    assert article.xpath(".//code[.='[@iom_asem_dg]']")  # the note's citation as written, not formatted
+    links = article.xpath(".//a/@href")
+    assert f"{repo_url}/compare/v1.0...v1.1" in links and f"{repo_url}/commit/{head}" in links and "../essay/" in links
+    checksum = hashlib.sha256((repo / "sources" / "essay-as-received.txt").read_bytes()).hexdigest()
+    assert f"The essay’s text did not change. The copy-text, sources/essay-as-received.txt, has the SHA-256 checksum {checksum}" in text
 
 
 def test_without_a_forge_the_commits_are_short_shas(repo):
@@ -176,6 +200,11 @@ def test_editorial_notes_are_read_from_the_markdown_as_plain_text():
     source = ('Text.\n\n!!! note "Editorial note 2: “a *phrase*”"\n    See [the page](context/a.md) and *this*\n    word [@key].\n\n'
               'Next paragraph.\n\n!!! note "Editorial note 10: on the title"\n    Only line.\n')
     assert changes.editorial_notes(source) == {2: ("“a phrase”", "See the page and this word [@key]."), 10: ("on the title", "Only line.")}
+
+
+def test_wording_is_shown_as_text_with_citations_as_written():
+    shown = changes._esc("Asia [@iom]. See @key2, a@b.org, [see @wmr, 439], *x*, [^1] and {#id}")
+    assert shown == r"Asia `[@iom]`. See `@key2`, a&#64;b.org, `[see @wmr, 439]`, \*x\*, `[^1]` and \{\#id\}"
 
 
 def test_words_changed_are_found_passage_by_passage():

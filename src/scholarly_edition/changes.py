@@ -441,10 +441,28 @@ def versions(root: Path, release: str | None, repo_url: str | None = "", layout:
 AREAS = (("note", "Editorial notes"), ("context", "Context pages"), ("glossary", "Glossary"), ("bibliography", "Bibliography"))
 
 
+# A citation or footnote reference in an old or new wording: shown as the editors wrote it, in code, so that
+# it is neither formatted against today's bibliography (an old key may be gone) nor taken for a leftover.
+AS_WRITTEN = re.compile(r"\[[^\[\]]*@[^\[\]]*\]|\[\^[^\]\s]+\]|(?<![\w@])-?@\w[\w:.#$%&\-+?<>~/]*\w|\(\s*\)")
+
+
 def _esc(text: str) -> str:
     """Plain text safe in a Markdown paragraph: no emphasis, link, attribute or citation syntax comes from it."""
+    out, at = [], 0
+    for found in AS_WRITTEN.finditer(text):
+        out += [_escape_prose(text[at:found.start()]), _code(found.group(0))]
+        at = found.end()
+    return "".join(out + [_escape_prose(text[at:])])
+
+
+def _escape_prose(text: str) -> str:
     text = re.sub(r"([\\`*_\[\]{}#|])", r"\\\1", html.escape(text, quote=False))
     return text.replace("@", "&#64;")
+
+
+def _code(text: str) -> str:
+    fence = "``" if "`" in text else "`"
+    return f"{fence} {text} {fence}" if fence == "``" else f"`{text}`"
 
 
 def _long_date(iso: str) -> str:
