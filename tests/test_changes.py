@@ -207,6 +207,26 @@ def test_wording_is_shown_as_text_with_citations_as_written():
     assert shown == r"Asia `[@iom]`. See `@key2`, a&#64;b.org, `[see @wmr, 439]`, \*x\*, `[^1]` and \{\#id\}"
 
 
+def snap(notes: dict[int, tuple[str, str]]) -> changes.Snapshot:
+    return changes.Snapshot(notes=notes, context={}, glossary={}, bib={}, copy_text_sha256=None)
+
+
+def test_a_note_inserted_before_others_renumbers_them_and_nothing_else():
+    before = snap({1: ("“a”", "First."), 2: ("“b”", "Second."), 3: ("“c”", "Third.")})
+    after = snap({1: ("“a”", "First."), 2: ("“new”", "Inserted."), 3: ("“b”", "Second."), 4: ("“c”", "Third, corrected.")})
+    found = changes.compare(before, after, lambda item: ())
+    assert [(c.kind, c.name, c.label, c.old, c.new, c.details) for c in found] == [
+        ("added", "2", "“new”", None, "Inserted.", ()),
+        ("renumbered", "3", "“b”", "Second.", "Second.", ("2",)),
+        ("changed", "4", "“c”", "Third.", "Third, corrected.", ("3",)),  # the same title: renumbered and corrected
+    ]
+    page = render_markdown(changes.History([changes.Version("1.0", "v1.0", "2026-01-01", None, None, None, None, None),
+                                            changes.Version("1.1", "HEAD", "2026-02-01", "1.0", None, None, None, None, tuple(found))]))
+    assert "- Editors’ note 2, on “b”, is now Editors’ note 3; its wording did not change." in page
+    assert "- Editors’ note 3, on “c”, is now Editors’ note 4 and was corrected: ‘Third’ became ‘Third, corrected’." in page
+    assert "    It read: ‘Third.’" in page and "    It now reads: ‘Third, corrected.’" in page
+
+
 def test_words_changed_are_found_passage_by_passage():
     assert changes.word_changes("a b c d", "a x c d e") == [("b", "x"), ("", "e")]
 

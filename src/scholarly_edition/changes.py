@@ -281,8 +281,22 @@ def compare(before: Snapshot | None, after: Snapshot, commits_for) -> list[Chang
     found: list[Change] = []
     if before.notes is not None and after.notes is not None:
         essay_commits = None
+        # A note inserted before others renumbers them: a note found word for word under another number is said
+        # to be renumbered, not removed at one number and added at the next.
+        # The same title under another number is the same note, renumbered and corrected.
+        now_at = {content: n for n, content in after.notes.items()}
+        moved = {n: now_at[c] for n, c in before.notes.items() if now_at.get(c, n) != n and before.notes.get(now_at[c]) != c}
+        titled = {}
+        for m, (about, _) in after.notes.items():
+            titled.setdefault(about, []).append(m)
+        for n, (about, _) in before.notes.items():
+            at = [m for m in titled.get(about, []) if m not in moved.values()]
+            if n not in moved and len(at) == 1 and at[0] != n and (after.notes.get(n) or ("",))[0] != about \
+                    and (before.notes.get(at[0]) or ("",))[0] != about:
+                moved[n] = at[0]
         for n in sorted(set(before.notes) | set(after.notes)):
-            old, new = before.notes.get(n), after.notes.get(n)
+            old = None if n in moved else before.notes.get(n)
+            new = None if n in moved.values() else after.notes.get(n)
             if old == new:
                 continue
             if essay_commits is None:
@@ -290,6 +304,13 @@ def compare(before: Snapshot | None, after: Snapshot, commits_for) -> list[Chang
             kind = "added" if old is None else "removed" if new is None else "changed"
             about = (new or old)[0]
             found.append(Change("note", kind, str(n), about, _note_text(old), _note_text(new), commits=essay_commits))
+        for n, m in sorted(moved.items()):
+            if essay_commits is None:
+                essay_commits = commits_for("essay")
+            old, new = before.notes[n], after.notes[m]
+            kind = "renumbered" if old == new else "changed"
+            found.append(Change("note", kind, str(m), new[0], _note_text(old), _note_text(new), details=(str(n),), commits=essay_commits))
+        found.sort(key=lambda change: int(change.name))
     for path in sorted(set(before.context) | set(after.context)):
         old, new = before.context.get(path), after.context.get(path)
         if old == new:
@@ -512,6 +533,11 @@ def _change_markdown(change: Change, layout: Layout, here: str, pages: set[str] 
             return [f"- {name}{about} was added. It reads: ‘{_esc(change.new or '')}’{links}"]
         if change.kind == "removed":
             return [f"- {name}{about} was removed. It read: ‘{_esc(change.old or '')}’{links}"]
+        if change.kind == "renumbered":
+            return [f"- {NOTE_LABEL} {change.details[0]}{about} is now {name}; its wording did not change.{links}"]
+        if change.details:  # renumbered and corrected
+            name = f"{NOTE_LABEL} {change.details[0]}{about} is now {name} and"
+            about = ""
         what = _passages(change.old or "", change.new or "")
         lines = [f"- {name}{about} was corrected{': ' + what if what else ' (its title)'}.{links}", ""]
         lines += [f"    It read: ‘{_esc(change.old or '')}’", "", f"    It now reads: ‘{_esc(change.new or '')}’", ""]
