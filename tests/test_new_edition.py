@@ -86,6 +86,26 @@ def test_the_new_edition_holds_no_word_of_this_one(new_edition):
     assert len(texts) > 15 and found == []
 
 
+def test_the_new_edition_has_the_files_for_archives_with_its_own_title(new_edition):
+    import json
+
+    from lxml import etree
+
+    from scholarly_edition.checks import load_settings
+    from test_archive_exports import cffconvert_validate, jats_problems, zenodo_problems
+
+    edition = load_settings(new_edition).edition
+    downloads = new_edition / "site" / "downloads"
+    jats = (downloads / edition.download(".jats.xml")).read_bytes()
+    assert jats_problems(jats) == []
+    assert etree.fromstring(jats).findtext("front/article-meta/title-group/article-title") == edition.essay.title
+    zenodo = json.loads((new_edition / ".zenodo.json").read_text(encoding="utf-8"))
+    assert zenodo["title"] == edition.title and zenodo_problems(zenodo) == []
+    assert (downloads / ".zenodo.json").read_text(encoding="utf-8") == (new_edition / ".zenodo.json").read_text(encoding="utf-8")
+    result = cffconvert_validate(downloads / "CITATION.cff")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_the_new_edition_pins_the_generator_in_one_line_and_copies_no_code(new_edition):
     requirements = (new_edition / "requirements.txt").read_text(encoding="utf-8")
     assert len([line for line in requirements.splitlines() if line.startswith("scholarly-edition")]) == 1

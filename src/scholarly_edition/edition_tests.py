@@ -247,6 +247,30 @@ def test_the_edition_builds_with_its_books_and_cite_files_named_from_its_slug(bu
     assert (built_edition / edition.essay.page[:-3] / "index.html").is_file()
 
 
+def test_the_files_for_archives_are_made_from_the_record(built_edition, edition, edition_root):
+    """The JATS XML, .zenodo.json and CITATION.cff beside the books: from mkdocs.yml, as make citation writes them."""
+    from lxml import etree
+
+    from .cff import citation_cff
+    from .zenodo import zenodo_json
+
+    data = read_config(edition_root / "mkdocs.yml").data
+    site_url, repo_url = str(data.get("site_url") or ""), str(data.get("repo_url") or "")
+    jats = etree.parse(str(built_edition / "downloads" / edition.download(".jats.xml")))  # well-formed, or it raises
+    assert jats.findtext("front/article-meta/title-group/article-title") == edition.essay.title
+    assert jats.getroot().findall("body//p") and jats.docinfo.public_id.startswith("-//NLM//DTD JATS")
+    assert json.loads((built_edition / "downloads" / ".zenodo.json").read_text(encoding="utf-8"))["title"] == edition.title
+    assert (built_edition / "downloads" / ".zenodo.json").read_text(encoding="utf-8") == zenodo_json(edition, site_url)
+    assert (built_edition / "downloads" / "CITATION.cff").read_text(encoding="utf-8") == citation_cff(edition, site_url, repo_url)
+
+
+def test_zenodo_json_says_what_mkdocs_yml_says(edition_root, edition):
+    from .zenodo import zenodo_problems
+
+    data = read_config(edition_root / "mkdocs.yml").data
+    assert zenodo_problems(edition_root, edition, str(data.get("site_url") or "")) == [], "run make citation"
+
+
 def test_the_title_is_everywhere(built_edition, edition):
     _title_everywhere(built_edition, edition, edition.title)
 
