@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help serve build test test-quick check citation new-edition pdf clean lock lighthouse bench bench-bib preview
+.PHONY: help serve build test test-quick check citation release new-edition pdf clean lock lighthouse bench bench-bib preview
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -59,7 +59,7 @@ test: $(STAMP) ## run every test (builds real sites, renders the PDF, drives Chr
 	@# The tests read the real site with its PDF/EPUB: site/ when it was built from these very sources (as CI's
 	@# make build step just did), else built now, once, before the tests start.
 	@$(BIN)/python tools/inputs-digest --check .cache/site.inputs && echo "site/ is current: the tests read it" || $(MAKE) --no-print-directory build
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --durations=15
 
 # The tests marked quick: they need no site build, no Chromium, no PDF and no fetched corpus (tests/conftest.py
 # marks them by what they need), with fewer property-test examples. The strict build runs beside them (2 cores).
@@ -82,6 +82,10 @@ new-edition: $(STAMP) ## a new edition at DEST (make new-edition DEST=../my-edit
 
 citation: $(STAMP) ## write CITATION.cff and .zenodo.json from mkdocs.yml's edition block (make check reports when they are out of date)
 	$(BIN)/python -m scholarly_edition citation .
+
+VERSION ?=
+release: $(STAMP) ## publish this commit as version VERSION with mike into the local gh-pages branch (make release VERSION=1.0; then git push origin gh-pages vVERSION)
+	@$(BIN)/python -m scholarly_edition release "$(VERSION)" .
 
 # The WACZ is made from site/ as make test reads it: as it is when built from these very sources, else built first.
 .PHONY: archive

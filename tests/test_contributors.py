@@ -35,7 +35,7 @@ def test_issue_and_pull_request_templates_exist_and_parse():
 def test_ci_runs_check_build_test_pdf_and_uploads_the_site_deploying_only_from_main():
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "site.yml").read_text(encoding="utf-8"))
     steps = [s.get("run", s.get("uses", "")) for s in workflow["jobs"]["test"]["steps"]]
-    order = [next(i for i, s in enumerate(steps) if needle in s) for needle in ("make check", "make build", ".ci/run", "upload-pages-artifact")]
+    order = [next(i for i, s in enumerate(steps) if needle in s) for needle in ("make check", "make build", ".ci/run")]
     assert order == sorted(order)
     # the preview is made by the checks job, whose steps run even when the checks fail: every pull request has one,
     # with the problems shown on their pages (SHOW_PROBLEMS=1); it does not wait for the tests
@@ -46,10 +46,13 @@ def test_ci_runs_check_build_test_pdf_and_uploads_the_site_deploying_only_from_m
     assert [(s["with"]["name"], s["with"]["path"]) for _, s in uploads] == [("edition-preview", "preview")] and uploads[0][0] > preview
     assert "!cancelled()" in uploads[0][1]["if"]
     assert not any("upload-artifact@" in s.get("uses", "") for s in workflow["jobs"]["test"]["steps"])
-    deploy = workflow["jobs"]["deploy"]
-    assert "refs/heads/main" in deploy["if"] and deploy["permissions"] == {"pages": "write", "id-token": "write"}
     triggers = workflow.get("on") or workflow.get(True)
-    assert "pull_request" in triggers
+    assert "pull_request" in triggers and "deploy" not in workflow["jobs"]  # publishing is releasing (pages.yml)
+    pages = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text(encoding="utf-8"))
+    assert (pages.get("on") or pages.get(True))["push"]["branches"] == ["gh-pages"]
+    deploy = pages["jobs"]["deploy"]
+    assert deploy["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert deploy["steps"][0]["with"]["ref"] == "gh-pages" and any("deploy-pages@" in s.get("uses", "") for s in deploy["steps"])
 
 
 def test_contributing_covers_what_a_contributor_needs():

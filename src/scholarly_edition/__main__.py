@@ -23,6 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     new = sub.add_parser("new-edition", help="create a new edition's repository from the example edition")
     new.add_argument("dest", type=Path, help="the new edition's folder (must not exist, or be empty)")
     new.add_argument("--generator", default=None, help="the requirement line that installs the generator (default: this copy)")
+    rel = sub.add_parser("release", help="publish this commit as a version with mike into the local gh-pages branch")
+    rel.add_argument("version", help="the version, e.g. 1.0")
+    rel.add_argument("root", nargs="?", default=".", type=Path, help="project folder holding mkdocs.yml")
     arc = sub.add_parser("archive", help="the built site as a WACZ web archive (archive/SLUG.wacz), checked with wacz validate")
     arc.add_argument("root", nargs="?", default=".", type=Path, help="project folder holding mkdocs.yml")
     arc.add_argument("--site", type=Path, default=None, help="the built site (default: ROOT/site)")
@@ -32,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
         from .webarchive import archive
 
         return archive(args.root, args.site, args.output)
+    if args.command == "release":
+        from .release import release
+
+        return release(args.root, args.version)
     if args.command == "citation":
         return _write_citation(args.root)
     if args.command == "config-reference":

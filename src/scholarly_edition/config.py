@@ -457,6 +457,23 @@ class EditionConfig:
         """The name of a download: the slug and its suffix ('my-essay.pdf', 'my-essay-cite.bib')."""
         return f"{self.slug}{suffix}"
 
+    @property
+    def versioned_statement(self) -> str:
+        """The edition statement as citations print it, naming the version when there is one."""
+        return f"{self.statement}, version {self.version}" if self.version else self.statement
+
+
+RELEASE_ENV = "EDITION_RELEASE"  # set by `make release VERSION=x.y` while it builds that version
+
+
+def released(edition: EditionConfig, site_url: str, release: str) -> tuple[EditionConfig, str]:
+    """The edition as released under ``release`` (its version) and its permanent address: the site's address
+    with the version's folder (``https://example.org/ed/1.0/``), where `mike` publishes it."""
+    from dataclasses import replace
+
+    base = site_url.rstrip("/") + "/" if site_url else ""
+    return replace(edition, version=release), (f"{base}{release}/" if base else site_url)
+
 
 def edition_config(extra: Any, source: ConfigFile, problems: list[Problem]) -> EditionConfig | None:
     """``extra.edition`` as a typed object; None when it is absent, or wrong (its problems are added)."""

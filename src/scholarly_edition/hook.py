@@ -30,7 +30,7 @@ from .bibtex_adapter import BibtexPlugin, citation_blocks, quiet_unknown_keys
 from .checks import CheckSession, settings_from_config
 from .deferred import DeferredCitations
 from .citations import find_citations
-from .config import CONFIG_FILE, EditionConfig, read_config, unreadable
+from .config import CONFIG_FILE, RELEASE_ENV, EditionConfig, read_config, released, unreadable
 from .diagnostics import GROUP_AFTER, Problem, grouped, list_all_from_env, root_cause_first, skipped_note
 from .glossary import render_glossary_markdown
 from .rendered import check_rendered_html
@@ -127,6 +127,7 @@ class EditionHooks:
         self.command = "build"
         self.build: Build | None = None
         self._workdir: Path | None = None
+        self.latest = ""  # in a release build (make release): the latest version's address
         quiet_unknown_keys()
         _install_filter(self)
         self.on_page_markdown = CombinedEvent(self._generate_and_guard, self._restore_hidden_at)
@@ -202,6 +203,16 @@ class EditionHooks:
         csl = settings.csl_file  # resolved by the settings; an unknown name stopped the build above
         bibtex.csl_file = str(csl)  # an unknown name was reported above, at its line (config.csl_style)
         edition = settings.edition
+        release = os.environ.get(RELEASE_ENV, "").strip()
+        self.latest = ""
+        if release and edition is not None:  # `make release`: this version, at its own address (mike's folder)
+            self.latest = (config.site_url or "").rstrip("/") + "/latest/" if config.site_url else ""
+            edition, site_url = released(edition, config.site_url or "", release)
+            if os.environ.get("MIKE_DOCS_VERSION") != release:  # under mike, its own plugin puts the version there
+                config.site_url = site_url
+            settings.edition = edition
+            # Material's version selector and, on a version that is not the latest, its banner (theme/main.html)
+            config.extra["version"] = {"provider": "mike", "default": "latest", **(config.extra.get("version") or {})}
         self._wire_theme(config, edition)
         if self.command == "serve":
             _list_theme_files_once(config.theme)
@@ -499,7 +510,8 @@ class EditionHooks:
         if build.citations is None:
             edition = build.edition
             entry = build.session.entries.get(edition.essay.bib_key)
-            build.citations = scholarly.citations(edition, essay_url(config, edition), str(build.csl), entry.csl if entry else None)
+            latest = self.latest + book.page_url(edition.essay.page) if self.latest else ""
+            build.citations = scholarly.citations(edition, essay_url(config, edition), str(build.csl), entry.csl if entry else None, latest)
         return build.citations
 
     def _key_editorial_notes(self, html: str, page, shown: str) -> str:

@@ -199,6 +199,7 @@ class Citations:
     essay: str  # the essay's publication of record (its .bib entry: the research portal)
     edition: str  # the essay in this edition, naming the edition's editors
     url: str  # the essay page in the edition
+    latest: str = ""  # in a released version: the essay page of the latest version
 
     def paragraph(self, n: int | str) -> str:
         """The edition's citation of one paragraph: '..., para. N.' and the paragraph's own address (#p-N)."""
@@ -209,11 +210,11 @@ class Citations:
         return f"{body}, para. {n}. {anchor}."
 
 
-def citations(record: EditionConfig, page_url: str, csl_file: str, essay_item: dict | None) -> Citations:
+def citations(record: EditionConfig, page_url: str, csl_file: str, essay_item: dict | None, latest: str = "") -> Citations:
     """The one source of every citation of the essay: its .bib entry (as Pandoc read it) and the edition's record
     (:func:`edition_item`, also the CSL JSON download), each formatted by Pandoc with the site's CSL style."""
     essay = _format(dict(essay_item, id="essay"), csl_file) if essay_item else ""
-    return Citations(essay=essay, edition=_format(edition_item(record, page_url), csl_file), url=page_url)
+    return Citations(essay=essay, edition=_format(edition_item(record, page_url), csl_file), url=page_url, latest=latest)
 
 
 def text_of(fragment: str) -> str:
@@ -232,7 +233,7 @@ def edition_item(record: EditionConfig, page_url: str) -> dict:
         "author": [name.csl() for name in essay.authors],
         "editor": [name.csl() for name in record.editors],
         "container-title": record.title,
-        "medium": record.statement,
+        "medium": record.versioned_statement,
         "issued": {"date-parts": [(record.date or essay.published).parts()]},
         "URL": page_url,
         "language": record.language,
@@ -297,7 +298,7 @@ def bibtex(record: EditionConfig, page_url: str) -> str:
         ("date", (record.date or essay.published).iso()),
         *([("origdate", essay.published.iso())] if record.date else []),
         *([("version", record.version)] if record.version else []),
-        ("howpublished", record.statement),
+        ("howpublished", record.versioned_statement),
         *([("note", _protect(note(record)))] if note(record) else []),
         ("url", page_url),
         ("langid", _LANGID.get(record.language.split("-")[0].lower(), record.language)),
@@ -326,7 +327,7 @@ def ris(record: EditionConfig, page_url: str) -> str:
         "secondary_title": record.title,
         "year": str(dated.year),
         "date": dated.slashed(),
-        "type_of_work": record.statement,
+        "type_of_work": record.versioned_statement,
         "urls": [page_url],
         "language": record.language,
     }

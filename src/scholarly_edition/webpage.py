@@ -36,6 +36,10 @@ def cite_block(citations, downloads: dict[str, str]) -> str:
     """
     links = " · ".join(f'<a href="{htmllib.escape(href)}" download>{htmllib.escape(label)}</a>' for label, href in downloads.items())
     record = f'<p class="cite-record">Its publication of record: {citations.essay}</p>' if citations.essay else ""
+    if citations.latest:  # a released version: its own address is permanent; the latest is elsewhere
+        latest = htmllib.escape(citations.latest)
+        record += (f'\n<p class="cite-latest">This citation is of this version, at its permanent address. The latest '
+                   f'version is at <a href="{latest}">{latest}</a>.</p>')
     return f"""
 <section class="cite-this web-only" id="cite-this" aria-labelledby="cite-this-title" data-url="{htmllib.escape(citations.url)}">
 <h2 id="cite-this-title">Cite this essay</h2>
