@@ -231,7 +231,7 @@ def test_words_changed_are_found_passage_by_passage():
     assert changes.word_changes("a b c d", "a x c d e") == [("b", "x"), ("", "e")]
 
 
-def test_the_layout_follows_the_checks_settings(tmp_path):
+def test_the_layout_follows_the_checks_settings():
     from scholarly_edition.checks import load_settings
 
     layout = changes.layout_from(load_settings(ROOT))
