@@ -140,3 +140,17 @@ def test_the_older_version_shows_materials_banner_to_the_latest(released, browse
     finally:
         server.shutdown()
         _run(project, "git", "worktree", "remove", "--force", str(site), check=False)
+
+
+@pytest.mark.quick
+def test_the_books_title_pages_name_the_release_and_its_address():
+    """The PDF's and the EPUB's title pages print BookMeta.edition and cite with the site's citation (tested on
+    the cite box above); a release's statement names its version and its address is the version's folder."""
+    from scholarly_edition import book
+    from scholarly_edition.checks import load_settings
+    from scholarly_edition.config import released
+
+    edition, address = released(load_settings(ROOT).edition, "https://example.org/edition/", "2.0")
+    meta = book.book_meta(edition, address, "Cited, version 2.0.")
+    assert meta.edition.endswith(", version 2.0") and meta.site_url == "https://example.org/edition/2.0/"
+    assert edition.version == "2.0" and released(edition, "", "2.0")[1] == ""

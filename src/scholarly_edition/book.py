@@ -359,7 +359,7 @@ def book_meta(edition: EditionConfig, site_url: str, cite_as: str = "", bibliogr
     """The book's metadata from the edition's validated block: its title is the edition's (site_name)."""
     return BookMeta(
         title=edition.title, author=" and ".join(name.text() for name in edition.essay.authors),
-        subtitle=edition.subtitle, occasion=edition.essay.occasion or "", edition=edition.statement, site_url=site_url,
+        subtitle=edition.subtitle, occasion=edition.essay.occasion or "", edition=edition.versioned_statement, site_url=site_url,
         description=edition.description, keywords=list(edition.keywords), cite_as=cite_as, licence=list(edition.licence),
         language=edition.language, pages=list(edition.pages), slug=edition.slug,
         running_head=edition.running_head or edition.title, bibliography=bibliography,
