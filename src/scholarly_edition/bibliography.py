@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 import tempfile
@@ -131,12 +130,19 @@ def format_citation_blocks(blocks: list[str], csl_json: Path, csl_file: Path) ->
     bibliography order. The in-text forms link each source to its entry (Pandoc's ``link-citations``):
     ``([Doe 1998](#ref-doe1998essay); [WHO 2008, 43](#ref-who2008report))``. The same blocks, entries and style
     are formatted once per process: `mkdocs serve` rebuilds after an edit that changed no citation without Pandoc."""
-    inline, found = _format_blocks_once(tuple(blocks), Path(csl_json).read_bytes(), str(csl_json), Path(csl_file).read_bytes(), str(csl_file))
+    key = (tuple(blocks), Path(csl_json).read_bytes(), Path(csl_file).read_bytes())  # the contents, not the paths
+    if key not in _FORMATTED:
+        if len(_FORMATTED) >= 8:
+            _FORMATTED.pop(next(iter(_FORMATTED)))
+        _FORMATTED[key] = _format_blocks(blocks, csl_json, csl_file)
+    inline, found = _FORMATTED[key]
     return dict(inline), dict(found)
 
 
-@functools.lru_cache(maxsize=8)
-def _format_blocks_once(blocks: tuple[str, ...], entries: bytes, csl_json: str, style: bytes, csl_file: str) -> tuple[dict[str, str], dict[str, str]]:
+_FORMATTED: dict[tuple, tuple[dict[str, str], dict[str, str]]] = {}  # by blocks, entries and style, for the process
+
+
+def _format_blocks(blocks: list[str], csl_json: Path, csl_file: Path) -> tuple[dict[str, str], dict[str, str]]:
     import pypandoc
 
     doc = "\n---\nlink-citations: true\nnocite: '@*'\n---\n\n" + "\n\n".join(f"{i}. {block}" for i, block in enumerate(blocks))

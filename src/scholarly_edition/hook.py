@@ -374,7 +374,7 @@ class EditionHooks:
             from . import changes
 
             layout = changes.layout_from(session.settings)
-            history = changes.read_history(build.root, os.environ.get("EDITION_RELEASE") or None, config.repo_url, layout)
+            history = changes.read_history(build.root, os.environ.get(RELEASE_ENV) or None, config.repo_url, layout)
             shown = changes.render_markdown(history, layout, page.file.src_uri, {f.src_uri for f in files.documentation_pages()})
             markdown = markdown.replace(pages.VERSIONS_MARKER, shown)
         # Generated parts (glossary sources) may cite keys too; unknown ones are reported where they are
@@ -526,7 +526,9 @@ class EditionHooks:
                 continue  # a title that describes, not quotes: the marker at the paragraph's end is meant
             at = source.find(f"Editorial note {item.number}:")
             line = source.count("\n", 0, at) + 1 if at != -1 else 1
-            self.report([Problem(shown, line, 1, item.message, item.code, "error" if item.code == "notes.order" else "warning")])
+            problem = Problem(shown, line, 1, item.message, item.code, "error" if item.code == "notes.order" else "warning")
+            self.build.session.problems.append(problem)  # an error counts in session.errors: no books from it
+            self.report([problem])
         return html
 
     @event_priority(100)  # before the search plugin indexes the page
@@ -700,7 +702,8 @@ def _list_theme_files_once(theme) -> None:
         def listed(extensions=None, filter_func=None):
             if extensions is not None or filter_func is None:
                 return list_templates(extensions, filter_func)
-            key = (tuple(theme.dirs), tuple(sorted(theme.static_templates)))
+            code = getattr(filter_func, "__code__", None)  # MkDocs' own filter, made again for each build
+            key = (tuple(theme.dirs), tuple(sorted(theme.static_templates)), code and (code.co_filename, code.co_firstlineno))
             if key not in _THEME_FILES:
                 _THEME_FILES[key] = list_templates(None, filter_func)
             return list(_THEME_FILES[key])

@@ -19,20 +19,34 @@ from .config import RELEASE_ENV
 
 BRANCH = "gh-pages"
 ALIAS = "latest"
-_VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
+_VERSION = re.compile(r"^[0-9][0-9A-Za-z._-]*$")  # tagged v<VERSION>; the versions page reads tags v<digit>...
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
 
 
+def _declared_version(root: Path) -> str | None:
+    from .checks import load_settings
+
+    try:
+        edition = load_settings(root).edition
+    except Exception:  # an unreadable mkdocs.yml is the build's to report, at its line
+        return None
+    return edition.version if edition is not None else None
+
+
 def refusal(root: Path, version: str) -> str | None:
     """Why this release cannot be made, as one line, or None."""
     if not _VERSION.match(version or ""):
-        return (f"release: '{version}' is not a version; give one like VERSION=1.0 (letters, digits, '.', '-', '_') "
-                "[release.version]")
+        return (f"release: '{version}' is not a version; give one that starts with a digit, like VERSION=1.0 "
+                "(then letters, digits, '.', '-', '_') [release.version]")
     if _git(root, "rev-parse", "--is-inside-work-tree").returncode != 0:
         return "release: this folder is not a git repository; a release is a commit, so make one first (git init, git commit) [release.git]"
+    declared = _declared_version(root)
+    if declared and declared != version:
+        return (f"release: mkdocs.yml declares version {declared} (extra.edition.version), which CITATION.cff and "
+                f".zenodo.json carry; set it to {version} (make citation), commit, and release again [release.version_mismatch]")
     dirty = [line for line in _git(root, "status", "--porcelain").stdout.splitlines() if line.strip()]
     if dirty:
         return (f"release: the working tree has {len(dirty)} uncommitted change(s) (first: {dirty[0][3:]}); commit them "
