@@ -32,7 +32,7 @@ def new_edition(tmp_path_factory) -> Path:
 
     def make(folder: Path) -> None:
         dest = folder / "my-edition"
-        made = _make("new-edition", f"DEST={dest}", cwd=ROOT)
+        made = _make("-o", ".venv/.installed", "new-edition", f"DEST={dest}", cwd=ROOT)  # never reinstall the shared .venv
         assert made.returncode == 0, made.stdout + made.stderr
         (dest / ".venv").symlink_to(ROOT / ".venv")
         (dest / "results").mkdir()
@@ -115,7 +115,7 @@ def test_the_new_edition_pins_the_generator_in_one_line_and_copies_no_code(new_e
 
 def test_the_generator_line_can_be_chosen(tmp_path):
     line = "scholarly-edition @ git+https://example.org/generator.git@v0.2.0"
-    result = _make("new-edition", f"DEST={tmp_path / 'e'}", f"GENERATOR={line}", cwd=ROOT, timeout=120)
+    result = _make("-o", ".venv/.installed", "new-edition", f"DEST={tmp_path / 'e'}", f"GENERATOR={line}", cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     pins = [p for p in (tmp_path / "e" / "requirements.txt").read_text(encoding="utf-8").splitlines() if p.startswith("scholarly-edition")]
     assert pins == [f"{line}   # the generator (scholarly-edition): upgrade the edition by changing this one pin"]

@@ -134,7 +134,9 @@ def test_the_older_version_shows_materials_banner_to_the_latest(released, browse
         assert "earlier version" in banner.inner_text()
         assert banner.locator("a").get_attribute("href")
         page.goto(base + "1.1/essay/")
-        page.wait_for_timeout(1500)
+        page.locator(".md-version").wait_for(state="attached", timeout=10000)  # Material has read versions.json
+        assert "1.1" in page.locator(".md-version").inner_text()
+        page.wait_for_timeout(300)
         assert not page.locator(".md-banner").is_visible()
         context.close()
     finally:
