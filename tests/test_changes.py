@@ -143,12 +143,12 @@ def test_a_normal_build_lists_head_as_not_yet_released_then_the_tagged_release(r
     git(clone, "commit", "-q", "-am", "Revise a page and an entry")
     latest = versions(clone, None, FORGE)[-1]
     assert [(c.area, c.kind, c.name, c.details) for c in latest.changes] == [
-        ("context", "changed", "context/author.md", ("1 words",)),
+        ("context", "changed", "context/author.md", ("1 word",)),
         ("bibliography", "changed", "juego2010migrantvoice",
          ("title: ‘Bonn Juego: Migration in Asia-Europe Relations’ → ‘Bonn Juego: Migrations in Asia-Europe Relations’",)),
     ]
     shown = render_markdown(read_history(clone, None, FORGE), pages={"context/author.md"})
-    assert "- The page [The author](context/author.md) (docs/context/author.md) was revised: 1 words changed." in shown
+    assert "- The page [The author](context/author.md) (docs/context/author.md) was revised: 1 word changed." in shown
     assert "- The entry `juego2010migrantvoice` (‘Bonn Juego: Migrations in Asia-Europe Relations’) was corrected: title: " in shown
     assert f"Changes since version 1.1. [See the exact change]({FORGE}/compare/v1.1...{git(clone, 'rev-parse', 'HEAD')})." in shown
 

@@ -88,6 +88,8 @@ def test_problems_go_to_their_page_or_the_home_page():
                 Problem("docs/context/aepf.md", 3, 1, "a", "x")]  # reported twice: shown once
     found = problempages.by_page(problems, "docs/", {"index.md", "context/aepf.md", "bibliography.md"}, {"bib/references.bib": "bibliography.md"})
     assert {k: [p.message for p in v] for k, v in found.items()} == {"context/aepf.md": ["a"], "bibliography.md": ["b"], "index.md": ["d", "c"]}
+    elsewhere = problempages.by_page(problems, "docs/", {"README.md", "context/aepf.md"}, {}, home="README.md")
+    assert sorted(elsewhere) == ["README.md", "context/aepf.md"]  # a home page that is not index.md gets the rest
     box = problempages.box(found["bibliography.md"], problempages.title(found["bibliography.md"]))
     assert 'class="admonition warning edition-problems" role="alert"' in box and "1 warning in the sources of this page" in box
     assert problempages.title(problems[:3] + problems[:1], whole_build=True) == "3 errors, 1 warning in the sources of this edition"

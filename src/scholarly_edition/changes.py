@@ -316,7 +316,8 @@ def compare(before: Snapshot | None, after: Snapshot, commits_for) -> list[Chang
         if old == new:
             continue
         kind = "added" if old is None else "removed" if new is None else "changed"
-        details = () if kind != "changed" else (f"{_words_changed(old, new)} words",)
+        count = _words_changed(old, new) if kind == "changed" else 0
+        details = () if kind != "changed" else (f"{count} word{'' if count == 1 else 's'}",)
         found.append(Change("context", kind, path, _page_title(path, new if new is not None else old), details=details,
                             commits=commits_for("context:" + path)))
     if before.glossary is not None and after.glossary is not None:

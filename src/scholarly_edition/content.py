@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import posixpath
 import re
 from pathlib import Path
@@ -139,7 +140,7 @@ def same_name_elsewhere(path: str, base: str, docs_dir: Path, pages: set[str]) -
         return ""
     found = {page for page in pages if posixpath.basename(page) == name}
     if docs_dir.is_dir():
-        found |= {file.relative_to(docs_dir).as_posix() for file in docs_dir.rglob(name) if file.is_file()}
+        found |= {file.relative_to(docs_dir).as_posix() for file in docs_dir.rglob(glob.escape(name)) if file.is_file()}
     if not found:
         return ""
     # the nearest one: fewest folders between it and the page, then alphabetical

@@ -638,14 +638,15 @@ class EditionHooks:
         routes = {settings.shown(settings.glossary_file): settings.glossary_page,
                   **{settings.shown(b): settings.bibliography_page for b in settings.bib_files}}
         pages = {f.src_uri: f for f in build.files.documentation_pages()}
+        home = next((src for src, f in pages.items() if f.url in ("", "index.html")), problempages.HOME)  # whatever its file
         everything, _ = root_cause_first(build.reported)  # the causes; what may follow from them is left out
-        found = problempages.by_page(everything, build.docs_prefix, set(pages), routes)
-        where = {p: (pages[src].url or "./") for src, listed in found.items() if src != problempages.HOME for p in listed}
+        found = problempages.by_page(everything, build.docs_prefix, set(pages), routes, home)
+        where = {p: (pages[src].url or "./") for src, listed in found.items() if src != home for p in listed}
         for src, page in pages.items():
-            listed = everything if src == problempages.HOME else found.get(src)
+            listed = everything if src == home else found.get(src)
             path = Path(page.abs_dest_path)
             if listed and path.is_file():
-                box = problempages.box(listed, problempages.title(listed, src == problempages.HOME), where if src == problempages.HOME else None)
+                box = problempages.box(listed, problempages.title(listed, src == home), where if src == home else None)
                 path.write_text(problempages.add_box(path.read_text(encoding="utf-8"), box), encoding="utf-8")
 
     def _index_editorial_notes(self, site_dir: Path) -> None:

@@ -19,16 +19,17 @@ LISTED = 50  # problems listed in one box; the rest are counted
 _ARTICLE = re.compile(r'<article\b[^>]*class="[^"]*\bmd-content__inner\b[^"]*"[^>]*>')
 
 
-def by_page(problems: Iterable[Problem], docs_prefix: str, pages: set[str], routes: dict[str, str]) -> dict[str, list[Problem]]:
+def by_page(problems: Iterable[Problem], docs_prefix: str, pages: set[str], routes: dict[str, str],
+            home: str = HOME) -> dict[str, list[Problem]]:
     """The problems per page (source path in docs/, e.g. 'context/history.md'), each problem once, sorted by place.
     ``docs_prefix``: the docs folder as problems name it ('docs/'); ``routes``: data file as problems name it ->
-    the page made from it."""
+    the page made from it; ``home``: the home page, which shows the rest."""
     found: dict[str, list[Problem]] = {}
     for problem in sorted(set(problems)):
         page = routes.get(problem.path)
         if page is None and problem.path.startswith(docs_prefix):
             page = problem.path[len(docs_prefix):]
-        found.setdefault(page if page in pages else HOME, []).append(problem)
+        found.setdefault(page if page in pages else home, []).append(problem)
     return found
 
 

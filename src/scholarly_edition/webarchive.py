@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import quote
 
 ARCHIVE_DIR = "archive"
 
@@ -69,7 +70,7 @@ def archived_files(site_dir: Path, site_url: str) -> list[ArchivedFile]:
     base = site_url if site_url.endswith("/") else site_url + "/"
     files = []
     for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
-        relative = path.relative_to(site_dir).as_posix()
+        relative = quote(path.relative_to(site_dir).as_posix())  # as a browser asks for it (a space as %20)
         kind = content_type(path)
         files.append(ArchivedFile(base + relative, path, kind))
         if path.name == "index.html":
