@@ -144,7 +144,6 @@ def test_the_older_version_shows_materials_banner_to_the_latest(released, browse
         _run(project, "git", "worktree", "remove", "--force", str(site), check=False)
 
 
-@pytest.mark.quick
 def test_the_books_title_pages_name_the_release_and_its_address():
     """The PDF's and the EPUB's title pages print BookMeta.edition and cite with the site's citation (tested on
     the cite box above); a release's statement names its version and its address is the version's folder."""
