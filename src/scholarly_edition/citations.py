@@ -191,8 +191,12 @@ def _find_citations(text: str) -> tuple[tuple[CitationUse, ...], tuple[tuple[int
 
 
 def _innermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans that hold no other span. The spans are matched brackets, so they nest and never cross: a span
+    holds another exactly when the next span to start (in order of start) starts inside it. One sort, then one
+    look at the next span each: every span was once compared with every other, 1.07 billion comparisons on a
+    1,000-page site whose pages' bracket counts grew with the site ([6/6])."""
     spans = sorted(spans)
-    return [(s, e) for s, e in spans if not any(s < s2 and e2 < e for s2, e2 in spans)]
+    return [(s, e) for (s, e), after in zip(spans, [*spans[1:], None]) if after is None or not (s < after[0] and after[1] < e)]
 
 
 def citation_key_spans(text: str) -> list[tuple[int, int]]:
