@@ -168,6 +168,7 @@ def test_each_planted_mistake_alone_is_the_first_line_of_the_check(case, tmp_pat
             assert key not in named, f"{case}: advises removing an entry a citation names:\n{output}"
 
 
+@pytest.mark.builds
 def test_a_malformed_only_citation_leaves_its_entry_alone_in_check_and_build(tmp_path):
     """The issue's two cases, planted together: each citation is the first line of its kind, the entries they name
     are not called unused, and the build stops after the source checks with the same lines, first to first."""
