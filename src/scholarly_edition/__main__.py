@@ -62,9 +62,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _write_citation(root: Path) -> int:
-    from .cff import CFF_FILE, citation_cff
+    from .cff import CFF_FILE
     from .checks import load_settings
-    from .zenodo import ZENODO_FILE, zenodo_json
+    from .zenodo import ZENODO_FILE, citation_files
 
     settings = load_settings(root)
     edition = settings.edition
@@ -74,8 +74,8 @@ def _write_citation(root: Path) -> int:
             print(problem)
         return 1
     data = settings.source.data
-    (root / CFF_FILE).write_text(citation_cff(edition, str(data.get("site_url") or ""), str(data.get("repo_url") or "")), encoding="utf-8")
-    (root / ZENODO_FILE).write_text(zenodo_json(edition, str(data.get("site_url") or "")), encoding="utf-8")
+    for name, text in citation_files(edition, str(data.get("site_url") or ""), str(data.get("repo_url") or "")).items():
+        (root / name).write_text(text, encoding="utf-8")
     print(f"wrote {CFF_FILE} and {ZENODO_FILE}")
     return 0
 

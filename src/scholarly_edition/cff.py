@@ -72,17 +72,21 @@ def citation_cff(edition: EditionConfig, site_url: str, repo_url: str) -> str:
 
 
 def cff_problems(root: Path, edition: EditionConfig, site_url: str, repo_url: str) -> list[Problem]:
-    path = root / CFF_FILE
-    expected = citation_cff(edition, site_url, repo_url)
+    return generated_file_problems(root, CFF_FILE, citation_cff(edition, site_url, repo_url), "citation.cff_stale")
+
+
+def generated_file_problems(root: Path, name: str, expected: str, code: str) -> list[Problem]:
+    """A file `make citation` writes from mkdocs.yml (CITATION.cff, .zenodo.json) that is missing or no longer says
+    what mkdocs.yml says: a warning at its first differing line; one that cannot be read: an error."""
     try:
-        written = path.read_text(encoding="utf-8")
+        written = (root / name).read_text(encoding="utf-8")
     except FileNotFoundError:
-        return [Problem(CFF_FILE, 1, 1, "CITATION.cff is missing; run make citation to write it from mkdocs.yml", "citation.cff_stale", "warning")]
+        return [Problem(name, 1, 1, f"{name} is missing; run make citation to write it from mkdocs.yml", code, "warning")]
     except (OSError, UnicodeDecodeError) as exc:
-        return [Problem(CFF_FILE, 1, 1, f"cannot read CITATION.cff ({exc.__class__.__name__}); run make citation to write it again", "citation.cff_stale")]
+        return [Problem(name, 1, 1, f"cannot read {name} ({exc.__class__.__name__}); run make citation to write it again", code)]
     if written == expected:
         return []
     old, new = written.splitlines(), expected.splitlines()
     line = next((i + 1 for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)) + 1)
-    return [Problem(CFF_FILE, line, 1, "CITATION.cff no longer says what mkdocs.yml's edition block says; run make citation "
-                    "to write it again (edit mkdocs.yml, not this file)", "citation.cff_stale", "warning")]
+    return [Problem(name, line, 1, f"{name} no longer says what mkdocs.yml's edition block says; run make citation "
+                    "to write it again (edit mkdocs.yml, not this file)", code, "warning")]

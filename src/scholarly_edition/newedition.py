@@ -37,15 +37,12 @@ def create(dest: Path, generator: str | None = None) -> int:
     requirements = dest / "requirements.txt"
     requirements.write_text(requirements.read_text(encoding="utf-8").replace("{generator}", generator or generator_requirement()),
                             encoding="utf-8")
-    from .cff import citation_cff
     from .checks import load_settings
+    from .zenodo import citation_files
 
     settings = load_settings(dest)
     data = settings.source.data
-    (dest / "CITATION.cff").write_text(citation_cff(settings.edition, str(data.get("site_url") or ""), str(data.get("repo_url") or "")),
-                                       encoding="utf-8")
-    from .zenodo import ZENODO_FILE, zenodo_json
-
-    (dest / ZENODO_FILE).write_text(zenodo_json(settings.edition, str(data.get("site_url") or "")), encoding="utf-8")
+    for name, text in citation_files(settings.edition, str(data.get("site_url") or ""), str(data.get("repo_url") or "")).items():
+        (dest / name).write_text(text, encoding="utf-8")
     print(f"new edition in {dest}\n  cd {dest}\n  make serve   # set up and serve the site\n  make test    # set up, build and test it")
     return 0

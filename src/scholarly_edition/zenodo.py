@@ -27,6 +27,7 @@ import json
 from pathlib import Path
 
 from .config import EditionConfig, Name
+from .cff import CFF_FILE, citation_cff, generated_file_problems
 from .diagnostics import Problem
 
 ZENODO_FILE = ".zenodo.json"
@@ -85,17 +86,9 @@ def zenodo_json(edition: EditionConfig, site_url: str) -> str:
 
 def zenodo_problems(root: Path, edition: EditionConfig, site_url: str) -> list[Problem]:
     """A .zenodo.json that no longer says what mkdocs.yml says: a warning, as for CITATION.cff."""
-    path = root / ZENODO_FILE
-    try:
-        written = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return [Problem(ZENODO_FILE, 1, 1, ".zenodo.json is missing; run make citation to write it from mkdocs.yml", "citation.zenodo_stale", "warning")]
-    except (OSError, UnicodeDecodeError) as exc:
-        return [Problem(ZENODO_FILE, 1, 1, f"cannot read .zenodo.json ({exc.__class__.__name__}); run make citation to write it again", "citation.zenodo_stale")]
-    expected = zenodo_json(edition, site_url)
-    if written == expected:
-        return []
-    old, new = written.splitlines(), expected.splitlines()
-    line = next((i + 1 for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)) + 1)
-    return [Problem(ZENODO_FILE, line, 1, ".zenodo.json no longer says what mkdocs.yml's edition block says; run make citation "
-                    "to write it again (edit mkdocs.yml, not this file)", "citation.zenodo_stale", "warning")]
+    return generated_file_problems(root, ZENODO_FILE, zenodo_json(edition, site_url), "citation.zenodo_stale")
+
+
+def citation_files(edition: EditionConfig, site_url: str, repo_url: str) -> dict[str, str]:
+    """What `make citation` writes at the repository's root (and the books' export into downloads/), by name."""
+    return {CFF_FILE: citation_cff(edition, site_url, repo_url), ZENODO_FILE: zenodo_json(edition, site_url)}
