@@ -100,3 +100,15 @@ def test_no_code_template_or_stylesheet_holds_a_word_of_this_edition():
                             "--include=*.js", "--include=*.yml", "--include=*.md", "--include=*.txt", "--include=Makefile"],
                            cwd=ROOT, capture_output=True, text=True).stdout
     assert found == ""
+
+
+def test_pages_mkdocs_keeps_out_of_the_nav_are_not_reported(tmp_path):
+    """MkDocs' ``not_in_nav`` (gitignore-style lines) keeps pages out of the nav without a word; the checks read it
+    as MkDocs does. A page neither in the nav nor matched is still reported."""
+    from scholarly_edition.checks import CheckSession
+
+    (tmp_path / "mkdocs.yml").write_text("site_name: T\nnav:\n  - index.md\nnot_in_nav: |\n  /drafts/\n  extra-*.md\n", encoding="utf-8")
+    session = CheckSession(load_settings(tmp_path))
+    pages = {src: (f"docs/{src}", "# A page\n\nSome text.\n") for src in ("index.md", "drafts/one.md", "notes/extra-a.md", "notes/other.md")}
+    found = [str(p) for p in session.check_pages(pages) if p.code == "page.not_in_nav"]
+    assert found == ["docs/notes/other.md:1:1: page 'notes/other.md' is not in the nav; add it to 'nav:' in mkdocs.yml (or remove the file) [page.not_in_nav]"]

@@ -10,6 +10,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -40,6 +41,7 @@ class Settings:
     glossary_page: str = "glossary.md"
     bibliography_page: str = "bibliography.md"
     nav: set[str] | None = None  # pages listed in mkdocs.yml's nav; None when there is no nav
+    not_in_nav: Any = None  # MkDocs' not_in_nav patterns (pathspec): pages meant to stay out of the nav
     max_image_kb: int = 500
     csl_file: Path | None = None  # the configured CSL style, resolved (the case check asks it)
     essay_page: str | None = None  # docs-relative page holding the essay, checked against its copy-text
@@ -104,9 +106,22 @@ def settings_from_config(root: Path, source: ConfigFile | None = None) -> Settin
                     unused_entries=checks["unused_entries"], unused_terms=checks["unused_terms"],
                     proper_nouns=checks["proper_nouns"], acronym_allowlist=set(checks["acronym_allowlist"]),
                     glossary_page=checks["glossary_page"], bibliography_page=checks["bibliography_page"],
-                    nav=nav_pages(nav) if nav else None, max_image_kb=checks["max_image_kb"], csl_file=csl,
+                    nav=nav_pages(nav) if nav else None, not_in_nav=not_in_nav_patterns(data.get("not_in_nav")), max_image_kb=checks["max_image_kb"], csl_file=csl,
                     essay_page=essay_page, copy_text=root / checks["copy_text"] if essay_page else None, problems=problems,
                     smarty=smarty_enabled(data.get("markdown_extensions")), edition=edition, source=source)
+
+
+def not_in_nav_patterns(value):
+    """MkDocs' ``not_in_nav``: gitignore-style lines naming pages that are meant to stay out of the nav (MkDocs
+    then says nothing of them; neither do the checks). None when unset or not text (MkDocs reports that)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    import pathspec
+
+    try:
+        return pathspec.gitignore.GitIgnoreSpec.from_lines(value.splitlines())
+    except ValueError:
+        return None
 
 
 def load_settings(root: Path) -> Settings:
@@ -282,7 +297,8 @@ class CheckSession:
         for src, (shown, text) in pages.items():
             page_found = front_matter_problems(text, shown) + structure_problems(text, shown) + security_problems(text, shown)
             page_found += link_problems(text, shown, src, self.settings.docs_dir, set(pages), anchors, self.settings.max_image_kb)
-            if self.settings.nav is not None and src not in self.settings.nav:
+            outside = self.settings.not_in_nav is not None and self.settings.not_in_nav.match_file(src)  # as MkDocs reads it
+            if self.settings.nav is not None and src not in self.settings.nav and not outside:
                 page_found.append(Problem(shown, 1, 1, f"page '{src}' is not in the nav; add it to 'nav:' in mkdocs.yml (or remove the file)", "page.not_in_nav"))
             self.problems += page_found
             found += page_found + self.check_page(shown, text, src)
