@@ -8,6 +8,7 @@ citation's suffix (``[@a, @b]``) and an unclosed bracket (``[@a; @b.``).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass
@@ -125,14 +126,29 @@ def scan_mask(text: str) -> str:
     for match in LINK_DEST.finditer(masked):
         blank(match.start() + 1, match.end())
     masked = "".join(chars)
-    cites = [m.span() for m in _cites(masked)]
+    cites = Disjoint(m.span() for m in _cites(masked))
     for pattern in (URL, EMAIL):
         for match in pattern.finditer(masked):
             # kept only where it is part of a key that starts before it ('@url:https://...', '-@smith.2004');
             # '@' inside a bare URL ('https://x.org/@a') is not a citation here: the build keeps URLs as written
-            if not any(start <= match.start() < end for start, end in cites):
+            if not cites.holds(match.start()):
                 blank(*match.span())
     return "".join(chars)
+
+
+class Disjoint:
+    """Spans that never overlap (matches of one pattern, innermost brackets), sorted once: whether an offset lies
+    in one of them is one bisection. A scan of every span for every citation was quadratic on the text the one
+    Pandoc run reads, every page of the site together: 62.9 million looks on 1,000 pages ([6/6])."""
+
+    def __init__(self, spans) -> None:
+        self.spans = sorted(spans)
+        self.starts = [start for start, _ in self.spans]
+
+    def holds(self, at: int, after_start: bool = False) -> bool:
+        """``start <= at < end`` for one of the spans (``start < at < end`` with ``after_start``)."""
+        i = (bisect.bisect_left if after_start else bisect.bisect_right)(self.starts, at)
+        return i > 0 and at < self.spans[i - 1][1]
 
 
 def _key(match: re.Match) -> str:
@@ -177,15 +193,14 @@ def _find_citations(text: str) -> tuple[tuple[CitationUse, ...], tuple[tuple[int
     uses: list[CitationUse] = []
     spans, _ = _brackets(mask)
     innermost = _innermost(spans)
-    cited_brackets = [(s, e) for s, e in innermost if _is_citation_bracket(mask, s, e)]
+    cited_brackets = Disjoint((s, e) for s, e in innermost if _is_citation_bracket(mask, s, e))  # innermost: disjoint
     front = FRONT_MATTER.match(text)
     front_end = front.end() if front else 0
-    definitions = [m.span() for m in REF_DEF.finditer(prose_mask(text, urls=False)) if m.group(0).lstrip(" ").startswith("[@")]
+    definitions = Disjoint(m.span() for m in REF_DEF.finditer(prose_mask(text, urls=False)) if m.group(0).lstrip(" ").startswith("[@"))
     for match in _cites(mask):
         at = match.start() + len(match.group("minus"))
-        inside = any(s < at < e for s, e in cited_brackets)
-        uses.append(CitationUse(_key(match), *index.position(at), at, inside, match.group("key"), at < front_end,
-                                any(s <= at < e for s, e in definitions)))
+        uses.append(CitationUse(_key(match), *index.position(at), at, cited_brackets.holds(at, after_start=True),
+                                match.group("key"), at < front_end, definitions.holds(at)))
     empties = [index.position(m.start()) for m in EMPTY.finditer(mask)]
     return tuple(uses), tuple(empties)
 

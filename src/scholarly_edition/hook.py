@@ -88,6 +88,7 @@ class Build:
     # each problem on the page it concerns (problempages); every problem reported is kept for that
     show_problems: bool = False
     reported: list[Problem] = field(default_factory=list)
+    site_maps: dict[str, str] = field(default_factory=dict)  # base_url -> the foot's list of pages
 
 
 class _DropMkDocsDuplicates(logging.Filter):
@@ -165,7 +166,15 @@ class EditionHooks:
     def on_env(self, env, config, files):
         if self.command == "serve":  # a rebuild reads the theme's templates compiled by the build before
             env.bytecode_cache = SERVE_TEMPLATES
+        env.globals["edition_site_map"] = self._site_map  # partials/copyright.html
         return env
+
+    def _site_map(self, nav, base_url: str) -> str:
+        """The foot's list of the edition's pages, made once per build for each depth of page."""
+        maps = self.build.site_maps if self.build is not None else {}
+        if base_url not in maps:
+            maps[base_url] = webpage.site_map(webpage.site_map_entries(nav), base_url)
+        return maps[base_url]
 
     def on_serve(self, server, config, builder):
         _poll_often(server, SERVE_POLL)

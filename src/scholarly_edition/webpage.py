@@ -111,6 +111,27 @@ def edit_url(src_uri: str, current: str | None, repo_url: str | None, edit_uri: 
     return "/".join([repo_url.rstrip("/"), *action_and_branch, generated_from[src_uri].lstrip("/")])
 
 
+def site_map_entries(nav_items) -> list[tuple[str, str]]:
+    """(title, site path) of the pages the foot of every page lists: the nav's pages, a section's pages in its
+    place (MkDocs' nav items: ``title``, ``url``, ``children``)."""
+    entries = []
+    for item in nav_items:
+        for page in [c for c in item.children if c.url is not None] if item.children else [item]:
+            if page.url is not None:
+                entries.append((page.title, page.url))
+    return entries
+
+
+def site_map(entries: list[tuple[str, str]], base: str) -> str:
+    """The list of the edition's pages at the foot of a page whose way to the site's root is ``base`` (MkDocs'
+    ``base_url``: '.', '..', '../..'). Pages at the same depth share it: the hook makes it once per depth and
+    build, not once per page, which was a walk of the whole nav on every page ([6/6])."""
+    root = base.rstrip("/") or base or "."  # '/' (the 404 page of a site without a path) stays '/'
+    home = root if root.endswith("/") else root + "/"
+    items = "".join(f'\n    <li><a href="{(url if root == "." else posixpath.join(root, url)) if url else home}">{title}</a></li>' for title, url in entries)
+    return f"<ul>{items}\n  </ul>"
+
+
 def site_href(target: str, page_url: str) -> str:
     """A link from the page at ``page_url`` to ``target`` (both site paths), for folder URLs ('essay/') and
     file URLs ('essay.html') alike."""
