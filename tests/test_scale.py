@@ -14,12 +14,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import material
 import pytest
 
 from conftest import PKG, ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
 
+MATERIAL = Path(material.__file__).parent / "templates"
 SMALL, LARGE = 10, 50  # pages; LARGE = 5 x SMALL
 GROWTH = LARGE / SMALL * 1.1  # at most 10 % more per page, as `make bench` asks of the build's time
 SLACK = 60  # calls a step may make once per build whatever the site's size (a few more lines of the .bib read)
@@ -27,8 +29,9 @@ SLACK = 60  # calls a step may make once per build whatever the site's size (a f
 
 def profiled_build(tmp_path: Path, pages: int) -> dict[str, int]:
     """Calls of each function of the generator (its Python modules, the hook, its theme's compiled templates)
-    in a real strict build of a synthetic site (bench/run.py's pages, citations and glossary terms) under
-    cProfile, in a process of its own (nothing cached from another build)."""
+    and of Material's templates (its nav, rendered whole on every page, was quadratic) in a real strict build
+    of a synthetic site (bench/run.py's pages, citations and glossary terms) under cProfile, in a process of its
+    own (nothing cached from another build)."""
     import run as bench
 
     site = bench.generate(tmp_path / f"site{pages}", pages, entries=200)
@@ -37,11 +40,12 @@ def profiled_build(tmp_path: Path, pages: int) -> dict[str, int]:
     result = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "mkdocs", "build", "--strict", "-q",
                              "-d", str(tmp_path / f"out{pages}")], cwd=site, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
-    ours = (str(PKG), str(site / "hooks"))
+    roots = {str(PKG): PKG, str(site / "hooks"): site, str(MATERIAL): MATERIAL.parent}
     counts: dict[str, int] = {}
     for (filename, line, name), (_, calls, *_rest) in pstats.Stats(str(profile)).stats.items():
-        if filename.startswith(ours):
-            where = f"{Path(filename).relative_to(PKG) if filename.startswith(str(PKG)) else Path(filename).name}:{line}({name})"
+        root = next((path for prefix, path in roots.items() if filename.startswith(prefix)), None)
+        if root is not None:  # e.g. 'hook.py:445(on_page_content)', 'templates/partials/nav-item.html:227(macro)'
+            where = f"{Path(filename).relative_to(root).as_posix()}:{line}({name})"
             counts[where] = counts.get(where, 0) + calls
     return counts
 
@@ -52,5 +56,16 @@ def test_no_step_of_the_build_does_more_per_page_on_a_bigger_site(tmp_path):
     large = profiled_build(tmp_path, LARGE)
     assert any(name.startswith("hook.py") for name in large), "the profile holds none of the generator's functions"
     assert any(name.startswith("theme/") for name in large), "the profile holds none of the theme's templates"
+    assert any(name.startswith("templates/partials/nav-item.html") for name in large), "the profile holds none of Material's nav"
     grew = {name: (small.get(name, 0), calls) for name, calls in large.items() if calls > GROWTH * small.get(name, 0) + SLACK}
     assert grew == {}, f"calls at {SMALL} and {LARGE} pages, more than {GROWTH:.1f}x + {SLACK}: {grew}"
+
+
+def test_the_nav_template_is_materials_but_for_the_line_that_renders_its_items():
+    """theme/partials/nav.html overrides Material's: after an upgrade of Material it must be taken again from it."""
+    ours = (PKG / "theme" / "partials" / "nav.html").read_text(encoding="utf-8").split("-#}\n", 1)[1]
+    theirs = (MATERIAL / "partials" / "nav.html").read_text(encoding="utf-8").split("-#}\n", 1)[1]
+    loop = ('    {% for nav_item in nav.items %}\n      {% set path = "__nav_" ~ loop.index %}\n'
+            '      {{ item.render(nav_item, path, 1) }}\n    {% endfor %}\n')
+    assert loop in theirs, "Material renders its nav's items differently now: take its partials/nav.html again"
+    assert ours == theirs.replace(loop, "    {{ edition_nav_items(item.render, nav.items) }}\n")

@@ -89,6 +89,7 @@ class Build:
     show_problems: bool = False
     reported: list[Problem] = field(default_factory=list)
     site_maps: dict[str, str] = field(default_factory=dict)  # base_url -> the foot's list of pages
+    nav_items: dict[tuple[str, str], str] = field(default_factory=dict)  # (nav path, base_url) -> a nav item's HTML
 
 
 class _DropMkDocsDuplicates(logging.Filter):
@@ -129,6 +130,7 @@ class EditionHooks:
         self.build: Build | None = None
         self._workdir: Path | None = None
         self.latest = ""  # in a release build (make release): the latest version's address
+        self._rooted_urls = False  # a nav item rendered for every page at its depth (_nav_items)
         quiet_unknown_keys()
         _install_filter(self)
         self.on_page_markdown = CombinedEvent(self._generate_and_guard, self._restore_hidden_at)
@@ -167,7 +169,44 @@ class EditionHooks:
         if self.command == "serve":  # a rebuild reads the theme's templates compiled by the build before
             env.bytecode_cache = SERVE_TEMPLATES
         env.globals["edition_site_map"] = self._site_map  # partials/copyright.html
+        env.globals["edition_nav_items"] = jinja2.pass_context(lambda context, render, items: self._nav_items(context, render, items))  # partials/nav.html
+        env.filters["url"] = self._url_filter(env.filters["url"])
         return env
+
+    def _url_filter(self, page_relative):
+        """MkDocs' ``url`` filter, which makes a link relative to the page; while a nav item is rendered for every
+        page at its depth, relative to the site's root instead, as MkDocs does where there is no page."""
+        from mkdocs.utils import normalize_url
+
+        def url(context, value):
+            if self._rooted_urls:
+                rooted = normalize_url(str(value), None, context["base_url"])
+                return rooted[:-2] if rooted.endswith("/.") else rooted  # the home page: '..', not '../.'
+            return page_relative(context, value)
+
+        return jinja2.pass_context(url)
+
+    def _nav_items(self, context, render, items) -> str:
+        """The nav's top-level items (partials/nav.html) with Material's own macro: the item that holds the page
+        as it renders it, every other item once per build and depth of page (``base_url``), its links from the
+        site's root, not walked again on each page ([6/6])."""
+        page, base = context.get("page"), context.get("base_url")
+        cache = self.build.nav_items if self.build is not None else {}
+        out = []
+        for index, item in enumerate(items, 1):
+            path = f"__nav_{index}"
+            if page is None or item.active:
+                out.append(str(render(item, path, 1)))
+                continue
+            key = (path, base)
+            if key not in cache:
+                self._rooted_urls = True
+                try:
+                    cache[key] = str(render(item, path, 1))
+                finally:
+                    self._rooted_urls = False
+            out.append(cache[key])
+        return "\n".join(out)
 
     def _site_map(self, nav, base_url: str) -> str:
         """The foot's list of the edition's pages, made once per build for each depth of page."""
