@@ -8,8 +8,8 @@ for 5x the pages, where a linear step's grows 5x.
 
 from __future__ import annotations
 
+import json
 import os
-import pstats
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +27,30 @@ GROWTH = LARGE / SMALL * 1.1  # at most 10 % more per page, as `make bench` asks
 SLACK = 60  # calls a step may make once per build whatever the site's size (a few more lines of the .bib read)
 
 
+# cProfile in the build's process; calls summed by (file, line, function): a template compiled twice has two code
+# objects of one name, which pstats would keep only one of.
+COUNTER = """
+import cProfile, json, runpy, sys
+profile = cProfile.Profile()
+sys.argv = ["mkdocs", *sys.argv[2:]]
+profile.enable()
+try:
+    runpy.run_module("mkdocs", run_name="__main__", alter_sys=True)
+except SystemExit as stop:
+    status = stop.code
+finally:
+    profile.disable()
+counts = {}
+for entry in profile.getstats():
+    if not isinstance(entry.code, str):  # built-ins are named by a string
+        key = f"{entry.code.co_filename}\\0{entry.code.co_firstlineno}\\0{entry.code.co_name}"
+        counts[key] = counts.get(key, 0) + entry.callcount
+with open(OUT, "w") as out:
+    json.dump(counts, out)
+sys.exit(status)
+"""
+
+
 def profiled_build(tmp_path: Path, pages: int) -> dict[str, int]:
     """Calls of each function of the generator (its Python modules, the hook, its theme's compiled templates)
     and of Material's templates (its nav, rendered whole on every page, was quadratic) in a real strict build
@@ -35,14 +59,15 @@ def profiled_build(tmp_path: Path, pages: int) -> dict[str, int]:
     import run as bench
 
     site = bench.generate(tmp_path / f"site{pages}", pages, entries=200)
-    profile = tmp_path / f"build{pages}.prof"
+    counted = tmp_path / f"calls{pages}.json"
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", EDITION_EXPORT="false")
-    result = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "mkdocs", "build", "--strict", "-q",
+    result = subprocess.run([sys.executable, "-c", COUNTER.replace("OUT", repr(str(counted))), "-", "build", "--strict", "-q",
                              "-d", str(tmp_path / f"out{pages}")], cwd=site, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     roots = {str(PKG): PKG, str(site / "hooks"): site, str(MATERIAL): MATERIAL.parent}
     counts: dict[str, int] = {}
-    for (filename, line, name), (_, calls, *_rest) in pstats.Stats(str(profile)).stats.items():
+    for key, calls in json.loads(counted.read_text(encoding="utf-8")).items():
+        filename, line, name = key.split("\0")
         root = next((path for prefix, path in roots.items() if filename.startswith(prefix)), None)
         if root is not None:  # e.g. 'hook.py:445(on_page_content)', 'templates/partials/nav-item.html:227(macro)'
             where = f"{Path(filename).relative_to(root).as_posix()}:{line}({name})"

@@ -89,7 +89,14 @@ class Build:
     show_problems: bool = False
     reported: list[Problem] = field(default_factory=list)
     site_maps: dict[str, str] = field(default_factory=dict)  # base_url -> the foot's list of pages
-    nav_items: dict[tuple[str, str], str] = field(default_factory=dict)  # (nav path, base_url) -> a nav item's HTML
+    nav_items: dict[tuple[str, str], tuple[str, bool]] = field(default_factory=dict)  # (nav path, base_url) -> HTML, italic
+    # What the web font needs, gathered as pages are written (not read back from the whole site at the end: the
+    # pages of a 1,000-page site together are 300 MB): the characters the site shows, whether a page sets italics,
+    # the pages already read for them, and the parts of the page being rendered that were made once per build.
+    site_characters: set[str] = field(default_factory=set)
+    italic: bool = False
+    read_for_font: set[str] = field(default_factory=set)
+    page_parts: list[tuple[str, bool]] = field(default_factory=list)
 
 
 class _DropMkDocsDuplicates(logging.Filter):
@@ -192,28 +199,63 @@ class EditionHooks:
         site's root, not walked again on each page ([6/6])."""
         page, base = context.get("page"), context.get("base_url")
         cache = self.build.nav_items if self.build is not None else {}
-        out = []
+        out, italic = [], False
         for index, item in enumerate(items, 1):
             path = f"__nav_{index}"
             if page is None or item.active:
-                out.append(str(render(item, path, 1)))
+                live = str(render(item, path, 1))
+                out.append(live)
+                italic = self._made_once(live) or italic
                 continue
             key = (path, base)
             if key not in cache:
                 self._rooted_urls = True
                 try:
-                    cache[key] = str(render(item, path, 1))
+                    html = str(render(item, path, 1))
                 finally:
                     self._rooted_urls = False
-            out.append(cache[key])
-        return "\n".join(out)
+                cache[key] = (html, self._made_once(html))
+            out.append(cache[key][0])
+            italic = italic or cache[key][1]
+        return self._in_page("\n".join(out), italic)
+
+    def _made_once(self, part: str) -> bool:
+        """A part of pages made once per build (a nav item, the list of pages): its characters are the site's; True
+        when it sets italics."""
+        if self.build is not None:
+            self.build.site_characters |= webfont.page_characters(part)
+        return webfont.ITALIC_FACE in webfont.faces_used([part])
+
+    def _in_page(self, part: str, italic: bool) -> str:
+        """``part`` goes into the page being rendered; on_post_page reads the page without it (see Build)."""
+        if self.build is not None:
+            self.build.page_parts.append((part, italic))
+        return part
+
+    def _read_for_font(self, output: str, page) -> list[str]:
+        """The characters and faces of a page as it is written, less the parts already read once per build: each
+        page's share stays the same whatever the number of pages. Returns the faces the page uses."""
+        build = self.build
+        parts, build.page_parts = build.page_parts, []
+        own, italic = output, False
+        for part, part_italic in parts:
+            own = own.replace(part, "", 1)
+            italic = italic or part_italic
+        faces = webfont.faces_used([own])
+        if italic and webfont.ITALIC_FACE not in faces:
+            faces.append(webfont.ITALIC_FACE)
+        build.site_characters |= webfont.page_characters(own)
+        build.italic = build.italic or webfont.ITALIC_FACE in faces
+        build.read_for_font.add(os.path.normpath(page.file.abs_dest_path))
+        return faces
 
     def _site_map(self, nav, base_url: str) -> str:
         """The foot's list of the edition's pages, made once per build for each depth of page."""
         maps = self.build.site_maps if self.build is not None else {}
         if base_url not in maps:
             maps[base_url] = webpage.site_map(webpage.site_map_entries(nav), base_url)
-        return maps[base_url]
+            self._made_once(maps[base_url])
+        return self._in_page(maps[base_url], False)
 
     def on_serve(self, server, config, builder):
         _poll_often(server, SERVE_POLL)
@@ -612,7 +654,7 @@ class EditionHooks:
             tags = scholarly.head_tags(edition, page.canonical_url or "", f"{site}downloads/{edition.download('.pdf')}",
                                        page.meta.get("description", ""), cited, f"{site}about/#licences")
             output = webpage.inject_head(output, tags)
-        output = webfont.add_load_faces_script(output, webfont.faces_used([output]))  # decoded while parsing
+        output = webfont.add_load_faces_script(output, self._read_for_font(output, page))  # decoded while parsing
         output = editorial_notes.mark_article(editorial_notes.add_head_script(output))
         if self.command != "serve":  # the live-reload script of `mkdocs serve` is inline and unhashed
             output = webpage.add_csp(output, self._worker_shim_scripts(output))
@@ -627,6 +669,8 @@ class EditionHooks:
         return (webpage.iframe_worker_script(shim, url),)
 
     def on_post_template(self, output_content, template_name, config):
+        if self.build is not None:  # 404.html is read whole in on_post_build; its parts are not a page's
+            self.build.page_parts = []
         # Pages made from templates alone (404.html) get the same Content Security Policy.
         if template_name.endswith(".html") and self.command != "serve":
             output_content = webpage.add_csp(output_content, self._worker_shim_scripts(output_content))
@@ -695,6 +739,7 @@ class EditionHooks:
             path = Path(page.abs_dest_path)
             if listed and path.is_file():
                 box = problempages.box(listed, problempages.title(listed, src == home), where if src == home else None)
+                build.site_characters |= webfont.page_characters(box)
                 path.write_text(problempages.add_box(path.read_text(encoding="utf-8"), box), encoding="utf-8")
 
     def _index_editorial_notes(self, site_dir: Path) -> None:
@@ -704,12 +749,18 @@ class EditionHooks:
             path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
     def _subset_web_font(self, site: Path) -> list[str]:
-        """The text face subset to the site's characters; returns the faces the pages use."""
-        pages = [p.read_text(encoding="utf-8") for p in site.rglob("*.html")]
-        text = webfont.site_characters(pages)
+        """The text face subset to the site's characters; returns the faces the pages use. The pages were read as
+        they were written (_read_for_font); what else is HTML (404.html, pages copied as they are) is read here."""
+        build = self.build
+        chars, italic = set(build.site_characters), build.italic
+        for path in site.rglob("*.html"):
+            if os.path.normpath(path) not in build.read_for_font:
+                page_html = path.read_text(encoding="utf-8")
+                chars |= webfont.page_characters(page_html)
+                italic = italic or webfont.ITALIC_FACE in webfont.faces_used([page_html])
         for source in sorted((PACKAGE / WEB_FONT).glob("*.woff2")):
-            webfont.subset_woff2(source, site / WEB_FONT / source.name, text, cache=self._scratch())
-        return webfont.faces_used(pages)
+            webfont.subset_woff2(source, site / WEB_FONT / source.name, webfont.site_characters([], chars), cache=self._scratch())
+        return [*webfont.UPRIGHT_FACES, *([webfont.ITALIC_FACE] if italic else [])]
 
 
 # ---------------------------------------------------------------------------------------- plain helpers

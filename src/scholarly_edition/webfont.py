@@ -23,9 +23,10 @@ def page_characters(page_html: str) -> set[str]:
     return set(htmllib.unescape(text))
 
 
-def site_characters(pages: list[str]) -> str:
-    """The sorted characters of all pages plus printable ASCII, without white space and control characters."""
-    chars = set(ALWAYS)
+def site_characters(pages: list[str], seen: set[str] = frozenset()) -> str:
+    """The sorted characters of all pages (and ``seen``, gathered before) plus printable ASCII, without white
+    space and control characters."""
+    chars = set(ALWAYS) | seen
     for page_html in pages:
         chars |= page_characters(page_html)
     return "".join(sorted(c for c in chars if c == " " or (c.isprintable() and not c.isspace())))
