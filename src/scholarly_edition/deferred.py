@@ -148,16 +148,21 @@ class DeferredCitations:
         self.references: dict[str, str] | None = None
         self._html: dict[str, str | None] = {}
         self._future = result
+        # Made once: pages ask for them one by one, and a new dict of every block of the site for each page grew
+        # with the square of the pages ([6/6]). Callers read them, never change them.
+        self._inline_tokens = {block: _token("c", i) for i, block in enumerate(self.blocks)}
+        self._inline_marks = {block: f"[{token}]({MARK_HREF})" for block, token in self._inline_tokens.items()}
+        self._reference_tokens = {key: _token("r", i) for i, key in enumerate(self.keys)}
 
     def inline_tokens(self) -> dict[str, str]:
-        return {block: _token("c", i) for i, block in enumerate(self.blocks)}
+        return self._inline_tokens
 
     def inline_marks(self) -> dict[str, str]:
         """What a page shows for each citation block until Pandoc answers: its token as a marked link."""
-        return {block: f"[{token}]({MARK_HREF})" for block, token in self.inline_tokens().items()}
+        return self._inline_marks
 
     def reference_tokens(self) -> dict[str, str]:
-        return {key: _token("r", i) for i, key in enumerate(self.keys)}
+        return self._reference_tokens
 
     @property
     def ready(self) -> bool:
