@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import material
+import mkdocs.utils
 import pytest
 
 from conftest import PKG, ROOT
@@ -22,6 +23,7 @@ from conftest import PKG, ROOT
 sys.path.insert(0, str(ROOT / "bench"))
 
 MATERIAL = Path(material.__file__).parent / "templates"
+MKDOCS_UTILS = Path(mkdocs.utils.__file__).parent  # the url filter: one call per link a template writes
 SMALL, LARGE = 8, 40  # pages; LARGE = 5 x SMALL
 GROWTH = LARGE / SMALL * 1.1  # at most 10 % more per page, as `make bench` asks of the build's time
 SLACK = 60  # calls a step may make once per build whatever the site's size (a few more lines of the .bib read)
@@ -52,20 +54,26 @@ sys.exit(status)
 
 
 def profiled_build(tmp_path: Path, pages: int, mode: str) -> dict[str, int]:
-    """Calls of each function of the generator (its Python modules, the hook, its theme's compiled templates)
-    and of Material's templates (its nav, rendered whole on every page, was quadratic) in a real strict build
-    of a synthetic site (bench/run.py's pages, citations and glossary terms) under cProfile, in a process of its
+    """Calls of each function of the generator (its Python modules, the hook, its theme's compiled templates),
+    of Material's templates (its nav, rendered whole on every page, was quadratic) and of MkDocs' utils (the url
+    filter: one call per link a template writes) in a real strict build of a synthetic site (bench/run.py's
+    pages, citations and glossary terms; three pages in a folder) under cProfile, in a process of its
     own (nothing cached from another build). ``mode``: EDITION_BATCH_CITATIONS, so that whether a page is rendered
     before Pandoc answers (with tokens) is not left to timing."""
     import run as bench
 
     site = bench.generate(tmp_path / f"site{pages}", pages, entries=200)
+    # three pages in a folder: a section of the nav and pages at depth 2. Three at any size: Material renders the
+    # section that holds the page with the page (_nav_items), so a section's own cost grows with its pages
+    (site / "docs" / "part").mkdir()
+    for page in sorted((site / "docs").glob("page*.md"))[1:4]:
+        page.rename(site / "docs" / "part" / page.name)
     counted = tmp_path / f"calls{pages}.json"
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", EDITION_EXPORT="false", EDITION_BATCH_CITATIONS=mode)
     result = subprocess.run([sys.executable, "-c", COUNTER.replace("OUT", repr(str(counted))), "-", "build", "--strict", "-q",
                              "-d", str(tmp_path / f"out{pages}")], cwd=site, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
-    roots = {str(PKG): PKG, str(site / "hooks"): site, str(MATERIAL): MATERIAL.parent}
+    roots = {str(PKG): PKG, str(site / "hooks"): site, str(MATERIAL): MATERIAL.parent, str(MKDOCS_UTILS): MKDOCS_UTILS.parent.parent}
     counts: dict[str, int] = {}
     for key, calls in json.loads(counted.read_text(encoding="utf-8")).items():
         filename, line, name = key.split("\0")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,43 @@ def test_reference_list_keeps_every_anchor():
     markdown = reference_list_markdown(pandoc)
     assert '<div id="ref-a" class="csl-entry" markdown>\nA.\n</div>' in markdown
     assert '<div id="ref-b_2" class="csl-entry" markdown>\nB <em>b</em>.\n</div>' in markdown
+
+
+def test_the_list_of_pages_links_where_mkdocs_url_filter_links_from_every_page():
+    """webpage.site_map is made once per depth of page ([6/6]), its links from the site's root; from every kind of
+    page (home, folder, nested, file URLs) each link must lead where MkDocs' own ``url`` filter leads, and
+    external, absolute and anchor links stay as written."""
+    from urllib.parse import urljoin
+
+    from mkdocs.utils import get_relative_url, normalize_url
+
+    from scholarly_edition import webpage
+
+    class Page:
+        def __init__(self, url):
+            self.url = url
+
+    targets = ["", "essay/", "context/aepf/", "context/author/", "essay.html", "context/aepf.html",
+               "https://example.org/x/", "/elsewhere/", "#top"]
+    site = "https://example.org/edition/"
+    for url in ("", "essay/", "context/author/", "index.html", "essay.html", "context/author.html"):
+        page = Page(url)
+        html = webpage.site_map([(f"T{i}", t) for i, t in enumerate(targets)], get_relative_url(".", url))
+        hrefs = re.findall(r'href="([^"]*)"', html)
+        here = urljoin(site, url)
+        assert [urljoin(here, h) for h in hrefs] == [urljoin(here, normalize_url(t, page)) for t in targets], url
+
+
+def test_site_text_reads_a_page_with_its_parts_as_the_whole_page():
+    """webfont.SiteText reads a part carried by many pages once and each page without it: the characters and the
+    faces come out as if every page had been read whole."""
+    from scholarly_edition import webfont
+
+    nav = '<li><a href="../x/">Ñandú <i>Übersicht</i></a></li>'
+    pages = [f"<html><body><nav>{nav}</nav><p>Page {n}: café</p></body></html>" for n in range(3)]
+    text = webfont.SiteText()
+    italic = text.read_part(nav)
+    assert italic
+    faces = [text.add_page(page, [(nav, italic)]) for page in pages]
+    assert text.font_characters() == webfont.site_characters(pages)
+    assert faces == [webfont.faces_used([page]) for page in pages] and text.italic

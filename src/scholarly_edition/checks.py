@@ -10,8 +10,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
+import pathspec
 import yaml
 
 from .config import CONFIG_FILE, ConfigFile, EditionConfig, check_options, edition_config, read_config, unreadable
@@ -41,7 +40,7 @@ class Settings:
     glossary_page: str = "glossary.md"
     bibliography_page: str = "bibliography.md"
     nav: set[str] | None = None  # pages listed in mkdocs.yml's nav; None when there is no nav
-    not_in_nav: Any = None  # MkDocs' not_in_nav patterns (pathspec): pages meant to stay out of the nav
+    not_in_nav: pathspec.gitignore.GitIgnoreSpec | None = None  # MkDocs' not_in_nav: pages meant to stay out of the nav
     max_image_kb: int = 500
     csl_file: Path | None = None  # the configured CSL style, resolved (the case check asks it)
     essay_page: str | None = None  # docs-relative page holding the essay, checked against its copy-text
@@ -106,18 +105,17 @@ def settings_from_config(root: Path, source: ConfigFile | None = None) -> Settin
                     unused_entries=checks["unused_entries"], unused_terms=checks["unused_terms"],
                     proper_nouns=checks["proper_nouns"], acronym_allowlist=set(checks["acronym_allowlist"]),
                     glossary_page=checks["glossary_page"], bibliography_page=checks["bibliography_page"],
-                    nav=nav_pages(nav) if nav else None, not_in_nav=not_in_nav_patterns(data.get("not_in_nav")), max_image_kb=checks["max_image_kb"], csl_file=csl,
+                    nav=nav_pages(nav) if nav else None, not_in_nav=not_in_nav_patterns(data.get("not_in_nav")),
+                    max_image_kb=checks["max_image_kb"], csl_file=csl,
                     essay_page=essay_page, copy_text=root / checks["copy_text"] if essay_page else None, problems=problems,
                     smarty=smarty_enabled(data.get("markdown_extensions")), edition=edition, source=source)
 
 
-def not_in_nav_patterns(value):
+def not_in_nav_patterns(value) -> pathspec.gitignore.GitIgnoreSpec | None:
     """MkDocs' ``not_in_nav``: gitignore-style lines naming pages that are meant to stay out of the nav (MkDocs
     then says nothing of them; neither do the checks). None when unset or not text (MkDocs reports that)."""
     if not isinstance(value, str) or not value.strip():
         return None
-    import pathspec
-
     try:
         return pathspec.gitignore.GitIgnoreSpec.from_lines(value.splitlines())
     except ValueError:

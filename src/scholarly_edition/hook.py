@@ -88,13 +88,12 @@ class Build:
     # each problem on the page it concerns (problempages); every problem reported is kept for that
     show_problems: bool = False
     reported: list[Problem] = field(default_factory=list)
-    site_maps: dict[str, str] = field(default_factory=dict)  # base_url -> the foot's list of pages
-    nav_items: dict[tuple[str, str], tuple[str, bool]] = field(default_factory=dict)  # (nav path, base_url) -> HTML, italic
-    # What the web font needs, gathered as pages are written (not read back from the whole site at the end: the
-    # pages of a 1,000-page site together are 300 MB): the characters the site shows, whether a page sets italics,
-    # the pages already read for them, and the parts of the page being rendered that were made once per build.
-    site_characters: set[str] = field(default_factory=set)
-    italic: bool = False
+    # Parts of pages made once per build and depth of page ([6/6]), each with whether it sets italics
+    site_maps: dict[str, tuple[str, bool]] = field(default_factory=dict)  # base_url -> the foot's list of pages
+    nav_items: dict[tuple[str, str], tuple[str, bool]] = field(default_factory=dict)  # (nav path, base_url) -> an item
+    # What the web font needs, gathered as pages are written (webfont.SiteText), the pages read for it, and the
+    # parts of the page being rendered, which it reads once, not on every page.
+    site_text: webfont.SiteText = field(default_factory=webfont.SiteText)
     read_for_font: set[str] = field(default_factory=set)
     page_parts: list[tuple[str, bool]] = field(default_factory=list)
 
@@ -199,63 +198,52 @@ class EditionHooks:
         site's root, not walked again on each page ([6/6])."""
         page, base = context.get("page"), context.get("base_url")
         cache = self.build.nav_items if self.build is not None else {}
+        if self.build is None:
+            return "\n".join(str(render(item, f"__nav_{index}", 1)) for index, item in enumerate(items, 1))
         out, italic = [], False
         for index, item in enumerate(items, 1):
             path = f"__nav_{index}"
             if page is None or item.active:
                 live = str(render(item, path, 1))
                 out.append(live)
-                italic = self._made_once(live) or italic
+                italic = self.build.site_text.read_part(live) or italic
                 continue
             key = (path, base)
-            if key not in cache:
+            if key not in self.build.nav_items:
                 self._rooted_urls = True
                 try:
                     html = str(render(item, path, 1))
                 finally:
                     self._rooted_urls = False
-                cache[key] = (html, self._made_once(html))
-            out.append(cache[key][0])
-            italic = italic or cache[key][1]
+                self.build.nav_items[key] = (html, self.build.site_text.read_part(html))
+            html, item_italic = self.build.nav_items[key]
+            out.append(html)
+            italic = italic or item_italic
         return self._in_page("\n".join(out), italic)
 
-    def _made_once(self, part: str) -> bool:
-        """A part of pages made once per build (a nav item, the list of pages): its characters are the site's; True
-        when it sets italics."""
-        if self.build is not None:
-            self.build.site_characters |= webfont.page_characters(part)
-        return webfont.ITALIC_FACE in webfont.faces_used([part])
-
     def _in_page(self, part: str, italic: bool) -> str:
-        """``part`` goes into the page being rendered; on_post_page reads the page without it (see Build)."""
-        if self.build is not None:
-            self.build.page_parts.append((part, italic))
+        """``part`` (already read for the web font) goes into the page being rendered: on_post_page reads the
+        page without it."""
+        self.build.page_parts.append((part, italic))
         return part
 
     def _read_for_font(self, output: str, page) -> list[str]:
-        """The characters and faces of a page as it is written, less the parts already read once per build: each
-        page's share stays the same whatever the number of pages. Returns the faces the page uses."""
+        """The page as it is written, read for the web font without the parts read once per build; the faces it
+        uses."""
         build = self.build
         parts, build.page_parts = build.page_parts, []
-        own, italic = output, False
-        for part, part_italic in parts:
-            own = own.replace(part, "", 1)
-            italic = italic or part_italic
-        faces = webfont.faces_used([own])
-        if italic and webfont.ITALIC_FACE not in faces:
-            faces.append(webfont.ITALIC_FACE)
-        build.site_characters |= webfont.page_characters(own)
-        build.italic = build.italic or webfont.ITALIC_FACE in faces
         build.read_for_font.add(os.path.normpath(page.file.abs_dest_path))
-        return faces
+        return build.site_text.add_page(output, parts)
 
     def _site_map(self, nav, base_url: str) -> str:
         """The foot's list of the edition's pages, made once per build for each depth of page."""
-        maps = self.build.site_maps if self.build is not None else {}
+        if self.build is None:
+            return webpage.site_map(webpage.site_map_entries(nav), base_url)
+        maps = self.build.site_maps
         if base_url not in maps:
-            maps[base_url] = webpage.site_map(webpage.site_map_entries(nav), base_url)
-            self._made_once(maps[base_url])
-        return self._in_page(maps[base_url], False)
+            html = webpage.site_map(webpage.site_map_entries(nav), base_url)
+            maps[base_url] = (html, self.build.site_text.read_part(html))
+        return self._in_page(*maps[base_url])
 
     def on_serve(self, server, config, builder):
         _poll_often(server, SERVE_POLL)
@@ -739,7 +727,7 @@ class EditionHooks:
             path = Path(page.abs_dest_path)
             if listed and path.is_file():
                 box = problempages.box(listed, problempages.title(listed, src == home), where if src == home else None)
-                build.site_characters |= webfont.page_characters(box)
+                build.site_text.read_part(box)
                 path.write_text(problempages.add_box(path.read_text(encoding="utf-8"), box), encoding="utf-8")
 
     def _index_editorial_notes(self, site_dir: Path) -> None:
@@ -751,16 +739,13 @@ class EditionHooks:
     def _subset_web_font(self, site: Path) -> list[str]:
         """The text face subset to the site's characters; returns the faces the pages use. The pages were read as
         they were written (_read_for_font); what else is HTML (404.html, pages copied as they are) is read here."""
-        build = self.build
-        chars, italic = set(build.site_characters), build.italic
+        text = self.build.site_text
         for path in site.rglob("*.html"):
-            if os.path.normpath(path) not in build.read_for_font:
-                page_html = path.read_text(encoding="utf-8")
-                chars |= webfont.page_characters(page_html)
-                italic = italic or webfont.ITALIC_FACE in webfont.faces_used([page_html])
+            if os.path.normpath(path) not in self.build.read_for_font:
+                text.add_page(path.read_text(encoding="utf-8"))
         for source in sorted((PACKAGE / WEB_FONT).glob("*.woff2")):
-            webfont.subset_woff2(source, site / WEB_FONT / source.name, webfont.site_characters([], chars), cache=self._scratch())
-        return [*webfont.UPRIGHT_FACES, *([webfont.ITALIC_FACE] if italic else [])]
+            webfont.subset_woff2(source, site / WEB_FONT / source.name, text.font_characters(), cache=self._scratch())
+        return webfont.faces(text.italic)
 
 
 # ---------------------------------------------------------------------------------------- plain helpers

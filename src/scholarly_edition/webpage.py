@@ -8,6 +8,7 @@ import html as htmllib
 import json
 import posixpath
 import re
+from urllib.parse import urlsplit
 
 ESSAY_PARAGRAPH = re.compile(r'<p class="essay-text" id="p-(\d+)">(.*?)</p>', re.S)
 
@@ -114,12 +115,7 @@ def edit_url(src_uri: str, current: str | None, repo_url: str | None, edit_uri: 
 def site_map_entries(nav_items) -> list[tuple[str, str]]:
     """(title, site path) of the pages the foot of every page lists: the nav's pages, a section's pages in its
     place (MkDocs' nav items: ``title``, ``url``, ``children``)."""
-    entries = []
-    for item in nav_items:
-        for page in [c for c in item.children if c.url is not None] if item.children else [item]:
-            if page.url is not None:
-                entries.append((page.title, page.url))
-    return entries
+    return [(page.title, page.url) for item in nav_items for page in (item.children or [item]) if page.url is not None]
 
 
 def site_map(entries: list[tuple[str, str]], base: str) -> str:
@@ -128,7 +124,14 @@ def site_map(entries: list[tuple[str, str]], base: str) -> str:
     build, not once per page, which was a walk of the whole nav on every page ([6/6])."""
     root = base.rstrip("/") or base or "."  # '/' (the 404 page of a site without a path) stays '/'
     home = root if root.endswith("/") else root + "/"
-    items = "".join(f'\n    <li><a href="{(url if root == "." else posixpath.join(root, url)) if url else home}">{title}</a></li>' for title, url in entries)
+
+    def href(url: str) -> str:
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc or url.startswith(("/", "#")):  # as MkDocs' url filter: left as written
+            return url
+        return (url if root == "." else posixpath.join(root, url)) if url else home
+
+    items = "".join(f'\n    <li><a href="{href(url)}">{title}</a></li>' for title, url in entries)
     return f"<ul>{items}\n  </ul>"
 
 
