@@ -159,3 +159,26 @@ def test_site_text_reads_a_page_with_its_parts_as_the_whole_page():
     faces = [text.add_page(page, [(nav, italic)]) for page in pages]
     assert text.font_characters() == webfont.site_characters(pages)
     assert faces == [webfont.faces_used([page]) for page in pages] and text.italic
+
+
+def test_the_list_of_pages_reads_a_real_nav_with_sections_inside_sections_and_links():
+    """The nav of Material for MkDocs' own documentation (its mkdocs.yml, shortened): sections inside sections
+    (which MkDocs' Section has no url for), a link to another site, pages at three depths."""
+    from mkdocs.structure.files import File, Files
+    from mkdocs.structure.nav import get_navigation
+    from mkdocs.config.defaults import MkDocsConfig
+
+    from scholarly_edition import webpage
+
+    nav = [{"Home": "index.md"}, {"Getting started": [{"Installation": "getting-started.md"},
+           {"Contributing": ["contributing/index.md", {"Reporting a bug": "contributing/reporting-a-bug.md"},
+                             {"Asking a question": "https://github.com/squidfunk/mkdocs-material/discussions"}]}]},
+           {"Setup": ["setup/index.md", {"Extensions": ["setup/extensions/index.md"]}]}]
+    config = MkDocsConfig()
+    config.load_dict({"site_name": "T", "nav": nav, "docs_dir": "docs"})
+    config.validate()
+    files = Files([File(p, "docs", "site", True) for p in ("index.md", "getting-started.md", "contributing/index.md",
+                   "contributing/reporting-a-bug.md", "setup/index.md", "setup/extensions/index.md")])
+    entries = webpage.site_map_entries(get_navigation(files, config).items)
+    # the pages one level down; a section inside a section is left out (the old template linked its title to ".")
+    assert [url for _, url in entries] == ["", "getting-started/", "setup/"]

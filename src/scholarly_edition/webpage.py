@@ -115,7 +115,8 @@ def edit_url(src_uri: str, current: str | None, repo_url: str | None, edit_uri: 
 def site_map_entries(nav_items) -> list[tuple[str, str]]:
     """(title, site path) of the pages the foot of every page lists: the nav's pages, a section's pages in its
     place (MkDocs' nav items: ``title``, ``url``, ``children``)."""
-    return [(page.title, page.url) for item in nav_items for page in (item.children or [item]) if page.url is not None]
+    return [(page.title, page.url) for item in nav_items for page in (item.children or [item])
+            if getattr(page, "url", None) is not None]  # a section inside a section has no url: its pages are not listed
 
 
 def site_map(entries: list[tuple[str, str]], base: str) -> str:
